@@ -1,0 +1,138 @@
+/// A validated job: what to train (model, tasks), over which grid, and how.
+///
+/// Built from a job file by ``JobSpec/load(path:)`` or ``JobSpec/parse(_:file:)``;
+/// every value has been range-checked and every default filled, so the rest of
+/// ScaleSweep never re-validates.
+public struct JobSpec: Equatable, Sendable {
+  /// The only job-file schema this version understands.
+  public static let schemaVersion = 1
+
+  public var name: String
+  public var model: ModelSpec
+  /// One or more target functions; a grid axis.
+  public var tasks: [TaskSpec]
+  public var grid: GridSpec
+  public var training: TrainingSpec
+
+  public init(
+    name: String, model: ModelSpec, tasks: [TaskSpec], grid: GridSpec, training: TrainingSpec
+  ) {
+    self.name = name
+    self.model = model
+    self.tasks = tasks
+    self.grid = grid
+    self.training = training
+  }
+}
+
+/// The network family a job trains.
+public enum ModelSpec: Equatable, Sendable {
+  /// Model 1 of the paper: linear readout of `N` projections of `M` power-law
+  /// features, with optional feature learning through `A = Bmat A0`.
+  case projectedFeatures(features: Int)
+
+  /// The `kind` string used in job files.
+  public var kind: String {
+    switch self {
+    case .projectedFeatures: return "projected-features"
+    }
+  }
+}
+
+/// A target function: the power-law spectrum (`alpha`) and source exponent (`beta`).
+public struct TaskSpec: Equatable, Sendable {
+  /// Capacity exponent: kernel eigenvalues `lambda_k = k^-alpha`, `alpha > 1`.
+  public var alpha: Double
+  /// Source exponent: `lambda_k (w*_k)^2 = k^-(alpha beta + 1)`, `beta > 0`.
+  public var beta: Double
+
+  public init(alpha: Double, beta: Double) {
+    self.alpha = alpha
+    self.beta = beta
+  }
+
+  /// The paper's difficulty classes (science.md, "Notation").
+  public enum Difficulty: String, Sendable {
+    case hard, easy, superEasy = "super-easy"
+  }
+
+  /// `hard` for `beta < 1`, `easy` for `1 <= beta < 2 - 1/alpha`, else `super-easy`.
+  public var difficulty: Difficulty {
+    if beta < 1 { return .hard }
+    if beta < 2 - 1 / alpha { return .easy }
+    return .superEasy
+  }
+}
+
+/// Data set size: fresh samples every step, or a fixed set of `P` samples.
+public enum DataSize: Hashable, Sendable, Comparable {
+  case online
+  case finite(Int)
+
+  /// The integer stored in results files: `0` means online.
+  public var code: Int {
+    switch self {
+    case .online: return 0
+    case .finite(let p): return p
+    }
+  }
+
+  public init(code: Int) {
+    self = code == 0 ? .online : .finite(code)
+  }
+
+  public var description: String {
+    switch self {
+    case .online: return "online"
+    case .finite(let p): return String(p)
+    }
+  }
+}
+
+/// The axes whose cartesian product makes the cells.
+public struct GridSpec: Equatable, Sendable {
+  public var widths: [Int]
+  public var data: [DataSize]
+  /// Richness; `0` is the lazy (kernel) limit.
+  public var gammas: [Double]
+  public var seeds: [Int]
+  /// Step budgets; each cell records its curve at log-spaced steps up to its budget.
+  public var steps: [Int]
+
+  public init(widths: [Int], data: [DataSize], gammas: [Double], seeds: [Int], steps: [Int]) {
+    self.widths = widths
+    self.data = data
+    self.gammas = gammas
+    self.seeds = seeds
+    self.steps = steps
+  }
+}
+
+/// Optimiser settings shared by every cell.
+public struct TrainingSpec: Equatable, Sendable {
+  public var batch: Int
+  public var learningRate: LearningRate
+  /// How many log-spaced steps (up to the budget) record train and test loss.
+  public var recordPoints: Int
+
+  public init(batch: Int, learningRate: LearningRate, recordPoints: Int) {
+    self.batch = batch
+    self.learningRate = learningRate
+    self.recordPoints = recordPoints
+  }
+}
+
+/// The SGD learning rate: one value, or one per `gamma` of the grid (rich
+/// dynamics need smaller steps as `gamma` grows).
+public enum LearningRate: Equatable, Sendable {
+  case constant(Double)
+  case perGamma([Double: Double])
+
+  /// The learning rate for cells with richness `gamma` (validated to exist).
+  public func value(gamma: Double) -> Double {
+    switch self {
+    case .constant(let lr): return lr
+    case .perGamma(let table): return table[gamma] ?? .nan
+    }
+  }
+}

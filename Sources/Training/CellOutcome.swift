@@ -1,0 +1,99 @@
+import SweepSpec
+
+/// How a cell ended; the integer is `/cells/status` in results files.
+public enum CellStatus: Int32, Sendable, CaseIterable {
+  case pending = 0
+  case done = 1
+  case diverged = 2
+  case failed = 3
+
+  public var name: String {
+    switch self {
+    case .pending: return "pending"
+    case .done: return "done"
+    case .diverged: return "diverged"
+    case .failed: return "failed"
+    }
+  }
+}
+
+/// The learning curve of one trained cell.
+public struct CellOutcome: Equatable, Sendable {
+  public var status: CellStatus
+  /// The steps at which losses were recorded (``RecordSchedule/steps(budget:points:)``).
+  public var steps: [Int]
+  /// Training loss at each recorded step: for a finite data set the mean squared
+  /// error over all `P` samples; online, the mean batch loss since the previous record.
+  public var trainLoss: [Double]
+  /// Population (test) loss at each recorded step.
+  public var testLoss: [Double]
+  /// The step at which the loss stopped being finite, for diverged cells.
+  public var divergedStep: Int?
+  /// The loss this width cannot go below however long it trains, where the
+  /// model knows it exactly (model 1's bottleneck), else NaN.
+  public var lossFloor: Double
+  /// Why a cell failed.
+  public var message: String?
+
+  public init(
+    status: CellStatus, steps: [Int], trainLoss: [Double], testLoss: [Double],
+    divergedStep: Int? = nil, lossFloor: Double = .nan, message: String? = nil
+  ) {
+    self.status = status
+    self.steps = steps
+    self.trainLoss = trainLoss
+    self.testLoss = testLoss
+    self.divergedStep = divergedStep
+    self.lossFloor = lossFloor
+    self.message = message
+  }
+
+  public static func == (a: CellOutcome, b: CellOutcome) -> Bool {
+    a.status == b.status && a.steps == b.steps && sameBits(a.trainLoss, b.trainLoss)
+      && sameBits(a.testLoss, b.testLoss) && a.divergedStep == b.divergedStep
+      && a.lossFloor.bitPattern == b.lossFloor.bitPattern && a.message == b.message
+  }
+
+  private static func sameBits(_ x: [Double], _ y: [Double]) -> Bool {
+    x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern }
+  }
+}
+
+/// What a running cell asks its host between steps.
+public enum TrainingDirective: Sendable {
+  case proceed
+  /// Stop now and throw ``TrainingError/interrupted``.
+  case abandon
+}
+
+/// Errors while training a cell.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+  /// The host asked the cell to stop (graceful shutdown).
+  case interrupted(cell: Int, step: Int)
+  /// A numerical step failed in a way that is not divergence.
+  case numerical(cell: Int, message: String)
+
+  public var description: String {
+    switch self {
+    case .interrupted(let cell, let step): return "cell \(cell) interrupted at step \(step)"
+    case .numerical(let cell, let message): return "cell \(cell): \(message)"
+    }
+  }
+}
+
+/// Trains one cell of a job. A new model is a new conforming type.
+public protocol CellTrainer: Sendable {
+  /// Trains `cell` to its step budget. `between` is called after every step
+  /// (it must be cheap); returning ``TrainingDirective/abandon`` stops the cell.
+  func train(_ cell: Cell, between: () -> TrainingDirective) throws -> CellOutcome
+}
+
+extension JobSpec {
+  /// The trainer for this job's model.
+  public func makeTrainer() -> any CellTrainer {
+    switch model {
+    case .projectedFeatures:
+      return ProjectedFeatureTrainer(job: self)
+    }
+  }
+}
