@@ -23,7 +23,9 @@ let package = Package(
 
     // Thin C shims: macros and handles made callable from Swift.
     .target(name: "CMPIShim", dependencies: ["COpenMPI"]),
-    .target(name: "CHDF5Shim", dependencies: ["CHDF5"]),
+    .target(
+      name: "CHDF5Shim", dependencies: ["CHDF5"],
+      linkerSettings: [.linkedLibrary("hdf5_hl")]),
 
     // Job file -> validated spec -> cells, cost model. Pure Swift.
     .target(name: "SweepSpec"),

@@ -1,1 +1,193 @@
-int chdf5_placeholder;
+#include "CHDF5Shim.h"
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <string.h>
+
+static hid_t native(ss_h5_type type) {
+  switch (type) {
+  case SS_H5_DOUBLE: return H5T_NATIVE_DOUBLE;
+  case SS_H5_INT64: return H5T_NATIVE_INT64;
+  case SS_H5_INT32: return H5T_NATIVE_INT32;
+  case SS_H5_UINT8: return H5T_NATIVE_UINT8;
+  }
+  return -1;
+}
+
+void ss_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+int64_t ss_h5_file_create(const char *path) {
+  return H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+int64_t ss_h5_file_open(const char *path, int read_write) {
+  return H5Fopen(path, read_write ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+}
+
+int ss_h5_file_close(int64_t file) { return H5Fclose(file); }
+int ss_h5_file_flush(int64_t file) { return H5Fflush(file, H5F_SCOPE_GLOBAL); }
+int ss_h5_is_hdf5(const char *path) { return H5Fis_hdf5(path); }
+
+int64_t ss_h5_group_create(int64_t loc, const char *name) {
+  return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+int64_t ss_h5_group_open(int64_t loc, const char *name) { return H5Gopen2(loc, name, H5P_DEFAULT); }
+int ss_h5_group_close(int64_t group) { return H5Gclose(group); }
+int ss_h5_link_exists(int64_t loc, const char *name) { return H5Lexists(loc, name, H5P_DEFAULT); }
+int ss_h5_link_delete(int64_t loc, const char *name) { return H5Ldelete(loc, name, H5P_DEFAULT); }
+
+int64_t ss_h5_dataset_create(int64_t loc, const char *name, ss_h5_type type, int rank,
+                             const int64_t *dims, const void *fill) {
+  hsize_t d[2];
+  if (rank < 1 || rank > 2) return -1;
+  for (int i = 0; i < rank; i++) d[i] = (hsize_t)dims[i];
+  hid_t space = H5Screate_simple(rank, d, NULL);
+  if (space < 0) return -1;
+  hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_layout(plist, H5D_CONTIGUOUS);
+  H5Pset_alloc_time(plist, H5D_ALLOC_TIME_EARLY);
+  H5Pset_fill_time(plist, H5D_FILL_TIME_ALLOC);
+  if (fill) H5Pset_fill_value(plist, native(type), fill);
+  hid_t ds = H5Dcreate2(loc, name, native(type), space, H5P_DEFAULT, plist, H5P_DEFAULT);
+  H5Pclose(plist);
+  H5Sclose(space);
+  return ds;
+}
+
+int64_t ss_h5_dataset_open(int64_t loc, const char *name) { return H5Dopen2(loc, name, H5P_DEFAULT); }
+int ss_h5_dataset_close(int64_t dataset) { return H5Dclose(dataset); }
+
+int ss_h5_dataset_shape(int64_t dataset, int64_t *dims, int max_rank) {
+  hid_t space = H5Dget_space(dataset);
+  if (space < 0) return -1;
+  int rank = H5Sget_simple_extent_ndims(space);
+  if (rank >= 0 && rank <= max_rank) {
+    hsize_t d[32];
+    H5Sget_simple_extent_dims(space, d, NULL);
+    for (int i = 0; i < rank; i++) dims[i] = (int64_t)d[i];
+  } else if (rank > max_rank) {
+    rank = -1;
+  }
+  H5Sclose(space);
+  return rank;
+}
+
+int ss_h5_dataset_type(int64_t dataset) {
+  hid_t t = H5Dget_type(dataset);
+  if (t < 0) return -1;
+  int result = -1;
+  H5T_class_t c = H5Tget_class(t);
+  size_t size = H5Tget_size(t);
+  if (c == H5T_FLOAT) result = SS_H5_DOUBLE;
+  else if (c == H5T_INTEGER) result = size == 8 ? SS_H5_INT64 : size == 4 ? SS_H5_INT32 : SS_H5_UINT8;
+  H5Tclose(t);
+  return result;
+}
+
+int ss_h5_dataset_write(int64_t dataset, ss_h5_type type, const void *data) {
+  return H5Dwrite(dataset, native(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+}
+
+int ss_h5_dataset_read(int64_t dataset, ss_h5_type type, void *data) {
+  return H5Dread(dataset, native(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+}
+
+int ss_h5_dataset_write_block(int64_t dataset, ss_h5_type type, int rank, const int64_t *start,
+                              const int64_t *count, const void *data) {
+  hsize_t s[2], c[2];
+  if (rank < 1 || rank > 2) return -1;
+  for (int i = 0; i < rank; i++) { s[i] = (hsize_t)start[i]; c[i] = (hsize_t)count[i]; }
+  hid_t file_space = H5Dget_space(dataset);
+  if (file_space < 0) return -1;
+  if (H5Sselect_hyperslab(file_space, H5S_SELECT_SET, s, NULL, c, NULL) < 0) {
+    H5Sclose(file_space);
+    return -1;
+  }
+  hid_t memory_space = H5Screate_simple(rank, c, NULL);
+  herr_t status = H5Dwrite(dataset, native(type), memory_space, file_space, H5P_DEFAULT, data);
+  H5Sclose(memory_space);
+  H5Sclose(file_space);
+  return status;
+}
+
+int ss_h5_attr_write_string(int64_t loc, const char *name, const char *value) {
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  hid_t space = H5Screate(H5S_SCALAR);
+  if (H5Aexists(loc, name) > 0) H5Adelete(loc, name);
+  hid_t attr = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  herr_t status = attr < 0 ? -1 : H5Awrite(attr, type, &value);
+  if (attr >= 0) H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
+  return status;
+}
+
+/* Reads a variable-length string attribute into HDF5-allocated memory. */
+static int read_vlen_string(int64_t loc, const char *name, char **out) {
+  hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+  if (attr < 0) return -1;
+  hid_t stored = H5Aget_type(attr);
+  int status = -1;
+  if (H5Tget_class(stored) == H5T_STRING && H5Tis_variable_str(stored) > 0) {
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5Tget_cset(stored));
+    status = H5Aread(attr, type, out);
+    H5Tclose(type);
+  }
+  H5Tclose(stored);
+  H5Aclose(attr);
+  return status;
+}
+
+int64_t ss_h5_attr_string_length(int64_t loc, const char *name) {
+  char *value = NULL;
+  if (read_vlen_string(loc, name, &value) < 0 || value == NULL) return -1;
+  int64_t length = (int64_t)strlen(value);
+  H5free_memory(value);
+  return length;
+}
+
+int ss_h5_attr_read_string(int64_t loc, const char *name, char *buffer, int64_t size) {
+  char *value = NULL;
+  if (read_vlen_string(loc, name, &value) < 0 || value == NULL || size < 1) return -1;
+  strncpy(buffer, value, (size_t)size - 1);
+  buffer[size - 1] = '\0';
+  H5free_memory(value);
+  return 0;
+}
+
+static int write_scalar(int64_t loc, const char *name, hid_t type, const void *value) {
+  hid_t space = H5Screate(H5S_SCALAR);
+  if (H5Aexists(loc, name) > 0) H5Adelete(loc, name);
+  hid_t attr = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  herr_t status = attr < 0 ? -1 : H5Awrite(attr, type, value);
+  if (attr >= 0) H5Aclose(attr);
+  H5Sclose(space);
+  return status;
+}
+
+int ss_h5_attr_write_int64(int64_t loc, const char *name, int64_t value) {
+  return write_scalar(loc, name, H5T_NATIVE_INT64, &value);
+}
+
+int ss_h5_attr_write_double(int64_t loc, const char *name, double value) {
+  return write_scalar(loc, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+int ss_h5_attr_read_int64(int64_t loc, const char *name, int64_t *value) {
+  hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+  if (attr < 0) return -1;
+  herr_t status = H5Aread(attr, H5T_NATIVE_INT64, value);
+  H5Aclose(attr);
+  return status;
+}
+
+int ss_h5_attr_exists(int64_t loc, const char *name) { return H5Aexists(loc, name); }
+
+int ss_h5_make_scale(int64_t dataset, const char *name) { return H5DSset_scale(dataset, name); }
+
+int ss_h5_attach_scale(int64_t dataset, int64_t scale, unsigned int dimension) {
+  return H5DSattach_scale(dataset, scale, dimension);
+}

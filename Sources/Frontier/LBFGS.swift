@@ -88,11 +88,10 @@ struct LBFGSState {
     alphaBuf = rho
   }
 
-  mutating func evaluate<F: DifferentiableObjective>(_ f: F, _ point: [Double], into grad: inout [Double])
+  static func evaluate<F: DifferentiableObjective>(_ f: F, _ point: [Double], into grad: inout [Double])
     -> Double
   {
-    evaluations += 1
-    return point.withUnsafeBufferPointer { p in
+    point.withUnsafeBufferPointer { p in
       grad.withUnsafeMutableBufferPointer { f.valueAndGradient(at: p, gradient: $0) }
     }
   }
@@ -107,7 +106,8 @@ struct LBFGSState {
     -> LBFGSResult
   {
     x = start
-    var value = evaluate(f, x, into: &g)
+    evaluations += 1
+    var value = LBFGSState.evaluate(f, x, into: &g)
     guard value.isFinite, g.allSatisfy(\.isFinite) else {
       return LBFGSResult(
         x: x, value: value, gradient: g, iterations: 0, evaluations: evaluations,
@@ -210,7 +210,8 @@ struct LBFGSState {
   /// Evaluates `phi(a) = f(x + a d)` and `phi'(a)`; leaves the point in trialX/trialG.
   mutating func phi<F: DifferentiableObjective>(_ f: F, _ step: Double) -> (Double, Double) {
     for i in 0..<d { trialX[i] = x[i] + step * direction[i] }
-    let value = evaluate(f, trialX, into: &trialG)
+    evaluations += 1
+    let value = LBFGSState.evaluate(f, trialX, into: &trialG)
     var slope = 0.0
     for i in 0..<d { slope += trialG[i] * direction[i] }
     return (value, slope)

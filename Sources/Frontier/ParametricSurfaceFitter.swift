@@ -9,7 +9,12 @@ public struct ParametricFitOptions: Sendable, Codable, Equatable {
   /// the best distinct local optima of the full grid search (a refit from all
   /// 4500 grid starts would cost about 1000x more for the same answer).
   public var bootstrapStarts: Int = 4
-  public init() {}
+  /// Worker threads for the grid starts (results do not depend on it).
+  public var threads: Int = 1
+  /// L-BFGS stops when an iteration lowers the objective by less than
+  /// 1e-6 of its value: the scale of scipy's default `ftol = 2.2e-9` on an
+  /// objective of order 1e-3, and 3x faster than 1e-12 for the same best fit.
+  public init() { lbfgs.functionTolerance = 1e-6 }
 }
 
 /// Result of a grid-start fit: the best surface and the distinct local
@@ -41,14 +46,22 @@ public struct ParametricSurfaceFitter: Sendable {
     let objective = ParametricSurfaceObjective(
       points: points, weights: weights, huber: HuberLoss(delta: options.huberDelta))
     let optimizer = LBFGS(options: options.lbfgs)
-    var optima: [ParametricSurface] = []
-    var converged = 0
-    for start in starts {
-      let result = optimizer.minimize(objective, from: start)
-      guard result.value.isFinite, result.x.allSatisfy(\.isFinite) else { continue }
-      converged += 1
-      optima.append(ParametricSurface(theta: result.x, objective: result.value))
+    let results = UnsafeMutableBufferPointer<ParametricSurface?>.allocate(capacity: starts.count)
+    results.initialize(repeating: nil)
+    defer { results.deallocate() }
+    nonisolated(unsafe) let shared = results
+    let workers = max(1, min(options.threads, starts.count))
+    let runStarts: @Sendable (Int) -> Void = { worker in
+      for k in stride(from: worker, to: starts.count, by: workers) {
+        let result = optimizer.minimize(objective, from: starts[k])
+        if result.value.isFinite, result.x.allSatisfy(\.isFinite) {
+          shared[k] = ParametricSurface(theta: result.x, objective: result.value)
+        }
+      }
     }
+    if workers == 1 { runStarts(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: runStarts) }
+    let optima = results.compactMap { $0 }
+    let converged = optima.count
     guard !optima.isEmpty else { throw FrontierError.noConvergedStart(context: "parametric surface") }
     // Stable sort keeps the first start among equal objectives.
     let order = optima.indices.sorted {

@@ -12,7 +12,7 @@ import Foundation
 ///
 ///     d/dlogA = sum h p_1,  d/da = -sum h p_1 log x1,
 ///     d/dlogB = sum h p_2,  d/db = -sum h p_2 log x2,  d/dlogE = sum h p_3.
-public struct ParametricSurfaceObjective: DifferentiableObjective {
+public struct ParametricSurfaceObjective: DifferentiableObjective, Sendable {
   public let dimension = 5
   public var points: SurfacePoints
   public var weights: [Double]
@@ -33,6 +33,7 @@ public struct ParametricSurfaceObjective: DifferentiableObjective {
     let b = theta[3]
     let logE = theta[4]
     let delta = huber.delta
+    let linearE = Foundation.exp(logE)
     var f = 0.0
     var gA = 0.0
     var ga = 0.0
@@ -48,12 +49,24 @@ public struct ParametricSurfaceObjective: DifferentiableObjective {
               if wi == 0 { continue }
               let u1 = logA - a * x1[i]
               let u2 = logB - b * x2[i]
-              let m = max(u1, u2, logE)
-              let e1 = Foundation.exp(u1 - m)
-              let e2 = Foundation.exp(u2 - m)
-              let e3 = Foundation.exp(logE - m)
-              let sum = e1 + e2 + e3
-              let r = m + Foundation.log(sum) - y[i]
+              // Fast path: L_hat = E + e^u1 + e^u2 directly (two exp, one log);
+              // the max-shifted log-sum-exp only when that over- or underflows.
+              var e1 = Foundation.exp(u1)
+              var e2 = Foundation.exp(u2)
+              var e3 = linearE
+              var sum = e1 + e2 + e3
+              let logSum: Double
+              if sum.isFinite && sum > 1e-300 {
+                logSum = Foundation.log(sum)
+              } else {
+                let m = max(max(u1, u2), logE)
+                e1 = Foundation.exp(u1 - m)
+                e2 = Foundation.exp(u2 - m)
+                e3 = Foundation.exp(logE - m)
+                sum = e1 + e2 + e3
+                logSum = m + Foundation.log(sum)
+              }
+              let r = logSum - y[i]
               let h: Double
               if r > delta {
                 f += wi * delta * (r - 0.5 * delta)

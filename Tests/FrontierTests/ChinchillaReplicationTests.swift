@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Frontier
+import Frontier
 
 /// Approach 3 on the Chinchilla table against Epoch AI's published fit
 /// (Besiroglu et al. 2024): E = 1.8172, A = 477.8, B = 2143,

@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import Frontier
+import Frontier
 
 /// Fixture files live next to the tests; located with #filePath, not Bundle.
 enum Fixture {

@@ -1,0 +1,55 @@
+import SweepSpec
+
+/// Message tags of the work protocol.
+enum Tag: Int {
+  /// worker -> coordinator: give me a cell.
+  case request = 1
+  /// worker -> coordinator: a finished cell (``WireFormat/encode(cell:outcome:seconds:)``).
+  case result = 2
+  /// coordinator -> worker: `[cell index]`, or `[-1]` for "no more work".
+  case assign = 3
+}
+
+/// Encodes a finished cell as doubles for MPI (integers below 2^53 are exact).
+enum WireFormat {
+  static func encode(cell: Int, outcome: CellOutcome, seconds: Double) -> [Double] {
+    let message = Array((outcome.message ?? "").utf8.prefix(2000)).map { Double($0) }
+    var out: [Double] = [
+      Double(cell), Double(outcome.status.rawValue), seconds,
+      Double(outcome.divergedStep ?? -1), outcome.lossFloor, Double(outcome.steps.count),
+      Double(message.count),
+    ]
+    out += outcome.steps.map { Double($0) }
+    out += outcome.trainLoss
+    out += outcome.testLoss
+    out += message
+    return out
+  }
+
+  struct Decoded {
+    var cell: Int
+    var outcome: CellOutcome
+    var seconds: Double
+  }
+
+  static func decode(_ p: [Double]) -> Decoded? {
+    guard p.count >= 7, let status = CellStatus(rawValue: Int32(p[1])) else { return nil }
+    let records = Int(p[5])
+    let messageLength = Int(p[6])
+    guard records >= 0, messageLength >= 0, p.count == 7 + 3 * records + messageLength else {
+      return nil
+    }
+    let steps = p[7..<(7 + records)].map { Int($0) }
+    let train = Array(p[(7 + records)..<(7 + 2 * records)])
+    let test = Array(p[(7 + 2 * records)..<(7 + 3 * records)])
+    let messageBytes = p[(7 + 3 * records)...].map { UInt8($0) }
+    let diverged = Int(p[3])
+    return Decoded(
+      cell: Int(p[0]),
+      outcome: CellOutcome(
+        status: status, steps: steps, trainLoss: train, testLoss: test,
+        divergedStep: diverged >= 0 ? diverged : nil, lossFloor: p[4],
+        message: messageBytes.isEmpty ? nil : String(decoding: messageBytes, as: UTF8.self)),
+      seconds: p[2])
+  }
+}

@@ -1,0 +1,19 @@
+import SweepSpec
+
+/// One row of `/cells`: where the cell sits in the grid and how it went.
+public struct CellRecord: Equatable, Sendable {
+  public var cell: Cell
+  public var status: CellStatus
+  public var flopsPerStep: Double
+  public var seconds: Double
+  /// Rank that trained it, `-1` if none yet.
+  public var rank: Int
+  public var divergedStep: Int?
+  public var lossFloor: Double
+
+  public static func == (a: CellRecord, b: CellRecord) -> Bool {
+    a.cell == b.cell && a.status == b.status && a.flopsPerStep == b.flopsPerStep
+      && a.seconds == b.seconds && a.rank == b.rank && a.divergedStep == b.divergedStep
+      && a.lossFloor.bitPattern == b.lossFloor.bitPattern
+  }
+}

@@ -1,0 +1,22 @@
+/// Names and meanings in a ScaleSweep results file (docs/results-format.md).
+/// Other tools read these names: they never change within a format version.
+public enum ResultsLayout {
+  public static let format = "scalesweep-results"
+  public static let formatVersion: Int64 = 1
+
+  /// Per-cell columns of `/cells`, with their meaning and units.
+  static let cellColumns: [(name: String, description: String, units: String?)] = [
+    ("task", "index into the job's task list", nil),
+    ("width", "hidden width N", nil),
+    ("data", "data set size P (0 = online, fresh samples every step)", nil),
+    ("gamma", "richness (0 = lazy / kernel limit)", nil),
+    ("seed", "seed of the cell", nil),
+    ("steps_budget", "SGD steps the cell trains for", "steps"),
+    ("status", "0 pending, 1 done, 2 diverged, 3 failed", nil),
+    ("flops_per_step", "FLOPs of one training step (forward and backward) of the model", "FLOP"),
+    ("seconds", "wall-clock training time of the cell", "s"),
+    ("rank", "MPI rank that trained the cell (-1 not yet)", nil),
+    ("diverged_step", "step at which the loss became non-finite (-1 none)", "steps"),
+    ("loss_floor", "loss the width cannot go below (model 1 bottleneck; NaN if unknown)", nil),
+  ]
+}

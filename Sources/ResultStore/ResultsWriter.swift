@@ -1,0 +1,196 @@
+import Foundation
+import SweepSpec
+
+/// Writes a results file as cells finish. One process (rank 0) owns it.
+///
+/// Every dataset is contiguous and allocated when the file is created, so
+/// recording a cell writes raw data only and never changes HDF5 metadata; a
+/// cell's losses are flushed before its status, so a killed writer leaves a
+/// readable file in which every cell marked finished is complete.
+public final class ResultsWriter {
+  public let path: String
+  public let job: JobSpec
+  private let file: HDF5Object
+  private let cells: HDF5Object
+  private let loss: HDF5Object
+  /// Column of `/steps` for each recorded step count.
+  private let stepColumn: [Int: Int]
+  private let stepCount: Int
+  /// Status of every cell, kept in step with the file.
+  public private(set) var statuses: [CellStatus]
+
+  private init(path: String, job: JobSpec, file: HDF5Object, statuses: [CellStatus]) throws(HDF5Error) {
+    self.path = path
+    self.job = job
+    self.file = file
+    self.cells = try file.openGroup("cells")
+    self.loss = try file.openGroup("loss")
+    let steps = job.recordedSteps
+    stepCount = steps.count
+    stepColumn = Dictionary(uniqueKeysWithValues: steps.enumerated().map { ($1, $0) })
+    self.statuses = statuses
+  }
+
+  /// Creates a new results file holding every cell of `job` as pending.
+  ///
+  /// The file is built under a temporary name beside `path` and renamed into
+  /// place when complete, so `path` never names a half-made file. An existing
+  /// `path` is refused unless `overwrite`.
+  public static func create(path: String, job: JobSpec, overwrite: Bool = false) throws(ResultsError)
+    -> ResultsWriter
+  {
+    if !overwrite && FileManager.default.fileExists(atPath: path) {
+      throw .outputExists(path: path)
+    }
+    let temporary = "\(path).partial-\(ProcessInfo.processInfo.processIdentifier)"
+    try? FileManager.default.removeItem(atPath: temporary)
+    do {
+      let file = try HDF5Object.createFile(temporary)
+      try initialise(file: file, job: job)
+      try file.flush()
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw .io(path: path, underlying: error)
+    }
+    guard rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw .io(path: path, underlying: HDF5Error(operation: "move into place (\(reason))", object: path))
+    }
+    do {
+      let file = try HDF5Object.openFile(path, writable: true)
+      return try ResultsWriter(
+        path: path, job: job, file: file,
+        statuses: Array(repeating: .pending, count: job.cellCount))
+    } catch {
+      throw .io(path: path, underlying: error)
+    }
+  }
+
+  /// Opens an existing results file of the same job to continue it.
+  public static func resume(path: String, job: JobSpec) throws(ResultsError) -> ResultsWriter {
+    let existing = try ResultsFile.read(path: path)
+    guard existing.jobJSON == job.normalizedJSON else {
+      throw .jobMismatch(path: path, detail: describeDifference(existing.job, job))
+    }
+    do {
+      let file = try HDF5Object.openFile(path, writable: true)
+      return try ResultsWriter(
+        path: path, job: job, file: file, statuses: existing.cells.map(\.status))
+    } catch {
+      throw .io(path: path, underlying: error)
+    }
+  }
+
+  private static func describeDifference(_ stored: JobSpec?, _ given: JobSpec) -> String {
+    guard let stored else { return "the stored job cannot be read" }
+    if stored.name != given.name { return "stored job is \"\(stored.name)\", given \"\(given.name)\"" }
+    if stored.model != given.model { return "model differs" }
+    if stored.tasks != given.tasks { return "task differs" }
+    if stored.grid != given.grid { return "grid differs" }
+    return "training settings differ"
+  }
+
+  private static func initialise(file: HDF5Object, job: JobSpec) throws(HDF5Error) {
+    let cellList = job.cells
+    let count = cellList.count
+    let steps = job.recordedSteps
+
+    try file.setAttribute("format", ResultsLayout.format)
+    try file.setAttribute("format_version", ResultsLayout.formatVersion)
+    try file.setAttribute("job", job.normalizedJSON)
+    try file.setAttribute("scalesweep_version", ScaleSweepVersion.current)
+    try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+    try file.setAttribute("model", job.model.kind)
+
+    let cellScale = try file.createDataset("cell", shape: [count], fill: Int64(0))
+    try cellScale.write((0..<count).map { Int64($0) })
+    try cellScale.makeDimensionScale("cell")
+    try cellScale.setAttribute("description", "cell index in the job's canonical order")
+    let stepScale = try file.createDataset("steps", shape: [steps.count], fill: Int64(0))
+    try stepScale.write(steps.map { Int64($0) })
+    try stepScale.makeDimensionScale("step")
+    try stepScale.setAttribute("description", "SGD steps at which losses were recorded")
+    try stepScale.setAttribute("units", "steps")
+
+    let group = try file.createGroup("cells")
+    let costs = cellList.map { job.cost(of: $0) }
+    for column in ResultsLayout.cellColumns {
+      let dataset: HDF5Object
+      switch column.name {
+      case "task": dataset = try intColumn(group, column.name, cellList.map { $0.task })
+      case "width": dataset = try intColumn(group, column.name, cellList.map { $0.width })
+      case "data": dataset = try intColumn(group, column.name, cellList.map { $0.data.code })
+      case "gamma": dataset = try doubleColumn(group, column.name, cellList.map { $0.gamma })
+      case "seed": dataset = try intColumn(group, column.name, cellList.map { $0.seed })
+      case "steps_budget": dataset = try intColumn(group, column.name, cellList.map { $0.stepsBudget })
+      case "status": dataset = try group.createDataset(column.name, shape: [count], fill: Int32(0))
+      case "flops_per_step": dataset = try doubleColumn(group, column.name, costs.map(\.flopsPerStep))
+      case "seconds": dataset = try group.createDataset(column.name, shape: [count], fill: Double.nan)
+      case "rank": dataset = try group.createDataset(column.name, shape: [count], fill: Int32(-1))
+      case "diverged_step": dataset = try group.createDataset(column.name, shape: [count], fill: Int64(-1))
+      default: dataset = try group.createDataset(column.name, shape: [count], fill: Double.nan)
+      }
+      try dataset.setAttribute("description", column.description)
+      if let units = column.units { try dataset.setAttribute("units", units) }
+      try dataset.attach(scale: cellScale, dimension: 0)
+    }
+
+    let lossGroup = try file.createGroup("loss")
+    for (name, meaning) in [
+      ("test", "population (test) loss; NaN where not recorded"),
+      ("train", "training loss (online: mean batch loss since the previous record); NaN where not recorded"),
+    ] {
+      let dataset = try lossGroup.createDataset(name, shape: [count, steps.count], fill: Double.nan)
+      try dataset.setAttribute("description", meaning)
+      try dataset.attach(scale: cellScale, dimension: 0)
+      try dataset.attach(scale: stepScale, dimension: 1)
+    }
+  }
+
+  private static func intColumn(_ group: HDF5Object, _ name: String, _ values: [Int]) throws(HDF5Error)
+    -> HDF5Object
+  {
+    let dataset = try group.createDataset(name, shape: [values.count], fill: Int64(0))
+    try dataset.write(values.map { Int64($0) })
+    return dataset
+  }
+
+  private static func doubleColumn(_ group: HDF5Object, _ name: String, _ values: [Double]) throws(HDF5Error)
+    -> HDF5Object
+  {
+    let dataset = try group.createDataset(name, shape: [values.count], fill: Double.nan)
+    try dataset.write(values)
+    return dataset
+  }
+
+  /// Stores a finished cell and flushes: losses first, then its status.
+  public func record(cell index: Int, outcome: CellOutcome, seconds: Double, rank: Int) throws(ResultsError) {
+    do {
+      var test = [Double](repeating: .nan, count: stepCount)
+      var train = test
+      for (i, step) in outcome.steps.enumerated() {
+        guard let column = stepColumn[step] else { continue }
+        if i < outcome.testLoss.count { test[column] = outcome.testLoss[i] }
+        if i < outcome.trainLoss.count { train[column] = outcome.trainLoss[i] }
+      }
+      try loss.openDataset("test").write(test, start: [index, 0], count: [1, stepCount])
+      try loss.openDataset("train").write(train, start: [index, 0], count: [1, stepCount])
+      try cells.openDataset("seconds").write([seconds], start: [index], count: [1])
+      try cells.openDataset("rank").write([Int32(rank)], start: [index], count: [1])
+      try cells.openDataset("diverged_step").write(
+        [Int64(outcome.divergedStep ?? -1)], start: [index], count: [1])
+      try cells.openDataset("loss_floor").write([outcome.lossFloor], start: [index], count: [1])
+      try file.flush()
+      try cells.openDataset("status").write([outcome.status.rawValue], start: [index], count: [1])
+      try file.flush()
+      statuses[index] = outcome.status
+    } catch {
+      throw .io(path: path, underlying: error)
+    }
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif

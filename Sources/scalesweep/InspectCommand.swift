@@ -1,0 +1,71 @@
+import Foundation
+import ResultStore
+import SweepSpec
+
+/// `scalesweep inspect FILE.h5 [--json]`: what a results file holds.
+enum InspectCommand {
+  static let help = """
+    usage: scalesweep inspect FILE.h5 [--json]
+
+    Summarises a results file: the job, cells done / pending / diverged /
+    failed, and training time by rank.
+
+      --json   machine-readable output
+    """
+
+  static func run(_ words: [String]) throws -> Int32 {
+    let args = try Arguments(words, command: "inspect", flags: ["--json"], options: [])
+    let path = try args.single("results file", command: "inspect")
+    let results = try ResultsFile.read(path: path)
+    var counts: [String: Int] = [:]
+    for status in CellStatus.allCases { counts[status.name] = 0 }
+    var secondsByRank: [Int: Double] = [:]
+    var cellsByRank: [Int: Int] = [:]
+    for record in results.cells {
+      counts[record.status.name, default: 0] += 1
+      if record.rank >= 0 {
+        secondsByRank[record.rank, default: 0] += record.seconds
+        cellsByRank[record.rank, default: 0] += 1
+      }
+    }
+    let diverged = results.cells.filter { $0.status == .diverged }
+    let failed = results.cells.filter { $0.status == .failed }
+    if args.has("--json") {
+      Output.line(
+        Output.json([
+          "file": path, "job": results.job.name, "model": results.job.model.kind,
+          "format_version": results.formatVersion, "scalesweep_version": results.scalesweepVersion,
+          "created": results.created, "cells": results.cells.count, "status": counts,
+          "recorded_steps": results.steps.count,
+          "seconds_by_rank": Dictionary(uniqueKeysWithValues: secondsByRank.map { (String($0), $1) }),
+          "cells_by_rank": Dictionary(uniqueKeysWithValues: cellsByRank.map { (String($0), $1) }),
+          "diverged": diverged.map { ["cell": $0.cell.index, "step": $0.divergedStep ?? -1] },
+          "failed": failed.map { $0.cell.index },
+          "complete": counts["pending"] == 0,
+        ]))
+      return 0
+    }
+    let job = results.job
+    Output.line("\(path): ScaleSweep results, format \(results.formatVersion), written by \(results.scalesweepVersion) at \(results.created)")
+    Output.line("  job       \(job.name) (\(job.model.kind))")
+    Output.line(
+      "  grid      widths \(job.grid.widths), data \(job.grid.data.map(\.description)), gamma \(job.grid.gammas), \(job.grid.seeds.count) seed(s), budgets \(job.grid.steps)"
+    )
+    Output.line(
+      "  cells     \(results.cells.count): \(counts["done"]!) done, \(counts["pending"]!) pending, \(counts["diverged"]!) diverged, \(counts["failed"]!) failed"
+    )
+    for record in diverged {
+      Output.line("  diverged  cell \(record.cell.index) (width \(record.cell.width), gamma \(record.cell.gamma), seed \(record.cell.seed)) at step \(record.divergedStep ?? -1)")
+    }
+    for record in failed {
+      Output.line("  failed    cell \(record.cell.index) (width \(record.cell.width), gamma \(record.cell.gamma), seed \(record.cell.seed))")
+    }
+    for rank in secondsByRank.keys.sorted() {
+      Output.line(String(format: "  rank %-4d %d cells, %.1fs training", rank, cellsByRank[rank] ?? 0, secondsByRank[rank] ?? 0))
+    }
+    if counts["pending"]! > 0 {
+      Output.line("  incomplete: continue with scalesweep run JOB --out \(path) --resume")
+    }
+    return 0
+  }
+}

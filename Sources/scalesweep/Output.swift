@@ -1,0 +1,45 @@
+import Foundation
+
+/// Terminal output that survives a killed job: every line is flushed.
+enum Output {
+  static func line(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+  }
+
+  static func error(_ text: String) {
+    FileHandle.standardError.write(Data(("error: " + text + "\n").utf8))
+  }
+
+  static func warning(_ text: String) {
+    FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+  }
+
+  /// JSON text of a dictionary tree, keys sorted (for `--json` outputs).
+  static func json(_ object: Any) -> String {
+    guard
+      let data = try? JSONSerialization.data(
+        withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// The MPI rank as the launcher announces it, before MPI is initialised;
+  /// 0 when not launched by mpirun or srun.
+  static var launcherRank: Int {
+    let env = ProcessInfo.processInfo.environment
+    for key in ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"] {
+      if let v = env[key], let r = Int(v) { return r }
+    }
+    return 0
+  }
+
+  /// Total memory of this machine in bytes (Linux /proc/meminfo), if known.
+  static var machineMemory: Double? {
+    guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+      let parts = line.split(separator: " ")
+      if parts.count >= 2, let kb = Double(parts[1]) { return kb * 1024 }
+    }
+    return nil
+  }
+}

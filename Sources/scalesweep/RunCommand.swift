@@ -1,0 +1,114 @@
+import Distributed
+import Foundation
+import ResultStore
+import SweepSpec
+import Training
+
+/// `scalesweep run JOB --out FILE.h5`: train every cell over all MPI ranks.
+enum RunCommand {
+  static let help = """
+    usage: [mpirun -np R] scalesweep run JOB --out FILE.h5 [--resume | --force]
+                                         [--progress-interval S] [--quiet]
+
+    Trains every cell of JOB, spreading cells over the MPI ranks (largest
+    first, handed out as ranks become free) and writing each finished cell to
+    FILE.h5 as it arrives. Without mpirun it runs as one rank.
+
+      --out FILE.h5            results file (required)
+      --resume                 continue FILE.h5: keep finished cells, run the rest
+      --force                  overwrite an existing FILE.h5
+      --progress-interval S    seconds between progress lines (default 10)
+      --quiet                  no progress lines
+    """
+
+  static func run(_ words: [String]) throws -> Int32 {
+    let args = try Arguments(
+      words, command: "run", flags: ["--resume", "--force", "--quiet"],
+      options: ["--out", "--progress-interval"])
+    let jobPath = try args.single("job file", command: "run")
+    guard let out = args.value("--out") else {
+      throw UsageError(message: "scalesweep run: --out FILE.h5 is required")
+    }
+    if args.has("--resume") && args.has("--force") {
+      throw UsageError(message: "scalesweep run: --resume and --force exclude each other")
+    }
+    let interval = try args.number("--progress-interval", command: "run", atLeast: 0) ?? 10
+    // Validate everything before MPI starts or any file is touched.
+    let job = try JobSpec.load(path: jobPath)
+    try PlanCommand.checkMemory(job, file: jobPath)
+
+    let comm = try Comm.world()
+    BLAS.useSingleThread()
+    defer { comm.finalize() }
+    let runner = SweepRunner(comm: comm, job: job)
+    guard comm.rank == 0 else {
+      _ = try runner.run(
+        pending: [], cost: { _ in 0 }, progress: nil, train: train(job: job), record: { _, _, _, _ in })
+      return 0
+    }
+
+    let writer: ResultsWriter
+    do {
+      if args.has("--resume") && FileManager.default.fileExists(atPath: out) {
+        writer = try ResultsWriter.resume(path: out, job: job)
+      } else {
+        writer = try ResultsWriter.create(path: out, job: job, overwrite: args.has("--force"))
+      }
+    } catch {
+      try runner.dismissWorkers()
+      throw error
+    }
+    let cells = job.cells
+    let estimates = cells.map { job.cost(of: $0).estimatedSeconds() }
+    let pending = writer.statuses.indices.filter { writer.statuses[$0] == .pending }
+    if pending.isEmpty {
+      try runner.dismissWorkers()
+      Output.line("\(out): all \(cells.count) cells already finished; nothing to do")
+      return 0
+    }
+    let done = writer.statuses.indices.filter { writer.statuses[$0] != .pending }
+    Output.line(
+      "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(pending.count) to run) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
+    )
+    let progress = ProgressReporter(
+      totalCells: cells.count, totalWork: estimates.reduce(0, +), alreadyDoneCells: done.count,
+      alreadyDoneWork: done.reduce(0) { $0 + estimates[$1] }, interval: interval,
+      enabled: !args.has("--quiet"))
+    let order = Scheduler.largestFirst(pending) { estimates[$0] }
+    let summary = try runner.run(
+      pending: order, cost: { estimates[$0] }, progress: progress, train: train(job: job),
+      record: { index, outcome, seconds, rank in
+        try writer.record(cell: index, outcome: outcome, seconds: seconds, rank: rank)
+        if outcome.status == .diverged {
+          Output.warning("cell \(index) diverged at step \(outcome.divergedStep ?? -1)")
+        } else if outcome.status == .failed {
+          Output.warning("cell \(index) failed: \(outcome.message ?? "unknown error")")
+        }
+      })
+    let counts = Dictionary(grouping: writer.statuses, by: { $0 }).mapValues(\.count)
+    Output.line(
+      String(
+        format: "finished: %d cells run in %.1fs; file has %d done, %d diverged, %d failed, %d pending",
+        summary.cellsRun, summary.makespan, counts[.done] ?? 0, counts[.diverged] ?? 0,
+        counts[.failed] ?? 0, counts[.pending] ?? 0))
+    return 0
+  }
+
+  /// Trains one cell; a thrown error becomes a failed cell, never a crash.
+  static func train(job: JobSpec) -> SweepRunner.Train {
+    let trainer = job.makeTrainer()
+    return { cell, between in
+      do {
+        return try trainer.train(cell) {
+          between()
+          return .proceed
+        }
+      } catch {
+        let steps = RecordSchedule.steps(budget: cell.stepsBudget, points: job.training.recordPoints)
+        let nan = [Double](repeating: .nan, count: steps.count)
+        return CellOutcome(
+          status: .failed, steps: steps, trainLoss: nan, testLoss: nan, message: "\(error)")
+      }
+    }
+  }
+}

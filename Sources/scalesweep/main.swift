@@ -1,0 +1,69 @@
+import Foundation
+import ResultStore
+import SweepSpec
+
+/// `scalesweep`: parse the subcommand, run it, map errors to exit statuses:
+/// 0 success, 2 bad input or usage, 1 runtime failure.
+let usage = """
+  usage: scalesweep <command> [options]
+
+  commands:
+    run JOB --out FILE.h5     train every cell of a job (under mpirun for many ranks)
+    plan JOB                  validate a job; estimate cells, compute, time, memory
+    inspect FILE.h5           summarise a results file
+
+  scalesweep <command> --help shows a command's options; scalesweep --version the version.
+  """
+
+let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
+  "run": (RunCommand.help, RunCommand.run),
+  "plan": (PlanCommand.help, PlanCommand.run),
+  "inspect": (InspectCommand.help, InspectCommand.run),
+]
+
+@MainActor func main() -> Int32 {
+  let arguments = Array(CommandLine.arguments.dropFirst())
+  guard let name = arguments.first else {
+    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    return 2
+  }
+  if name == "--help" || name == "-h" || name == "help" {
+    Output.line(usage)
+    return 0
+  }
+  if name == "--version" {
+    Output.line("scalesweep \(ScaleSweepVersion.current)")
+    return 0
+  }
+  guard let command = commands[name] else {
+    Output.error("unknown command \"\(name)\" (commands: \(commands.keys.sorted().joined(separator: ", ")))")
+    return 2
+  }
+  let rest = Array(arguments.dropFirst())
+  if rest.contains("--help") || rest.contains("-h") {
+    Output.line(command.help)
+    return 0
+  }
+  // Under mpirun every rank sees the same bad input: only rank 0 reports it.
+  let reports = Output.launcherRank == 0
+  do {
+    return try command.run(rest)
+  } catch let error as UsageError {
+    if reports { Output.error(error.description) }
+    return 2
+  } catch let error as JobSpecError {
+    if reports { Output.error(error.description) }
+    return 2
+  } catch let error as ResultsError {
+    if reports { Output.error(error.description) }
+    switch error {
+    case .io: return 1
+    default: return 2
+    }
+  } catch {
+    Output.error("\(error)")
+    return 1
+  }
+}
+
+exit(main())
