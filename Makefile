@@ -1,0 +1,38 @@
+# ScaleSweep: `make demo` and `make test` are the whole quick start.
+SHELL := /bin/bash
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+BIN := .build/release/scalesweep
+RANKS ?= 2
+
+.PHONY: deps python build demo test bench clean format
+
+deps:
+	@scripts/install-deps.sh
+
+python:
+	@scripts/python-env.sh
+
+build: deps
+	swift build -c release
+
+demo: build
+	@mkdir -p out
+	mpirun --oversubscribe -np $(RANKS) $(BIN) run jobs/demo.json --out out/demo.h5 --force --progress-interval 5
+	$(BIN) inspect out/demo.h5
+
+# Every test, including multi-rank runs under mpirun (they find the binary
+# through SCALESWEEP_BIN and the Python readers through SCALESWEEP_PYTHON).
+test: deps python
+	swift build -c release
+	SCALESWEEP_BIN=$(CURDIR)/$(BIN) SCALESWEEP_PYTHON=$(CURDIR)/.venv/bin/python \
+	  swift test -c release
+
+bench: build
+	bench/makespan.sh
+
+format:
+	swift format -i -r Package.swift Sources Tests
+
+clean:
+	rm -rf .build out

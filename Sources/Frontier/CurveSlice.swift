@@ -1,0 +1,95 @@
+import Foundation
+
+/// The cleaned curves of one slice with their bootstrap clusters.
+struct CurveSlice: Sendable {
+  var key: SliceKey
+  var curves: [LossCurve]
+  var cluster: [Int]
+  var clusterCount: Int
+  var computeMeasure: ComputeMeasure
+  var warnings: [String]
+
+  /// Groups curves into slices; drops non-finite/non-positive records (with
+  /// a warning per slice) and non-positive steps (log scale).
+  static func slices(
+    _ curves: [LossCurve], measure: ComputeMeasure, resampling: ResamplingUnit
+  ) -> [CurveSlice] {
+    var groups: [SliceKey: [LossCurve]] = [:]
+    for curve in curves {
+      groups[SliceKey(gamma: curve.gamma, task: curve.task, data: curve.data), default: []].append(
+        curve)
+    }
+    return groups.keys.sorted().map { key in
+      var warnings: [String] = []
+      var cleaned: [LossCurve] = []
+      for curve in groups[key]! {
+        var c = curve
+        c.steps = []
+        c.loss = []
+        var bad = 0
+        for i in curve.loss.indices where i < curve.steps.count && curve.steps[i] > 0 {
+          if curve.loss[i].isFinite && curve.loss[i] > 0 {
+            c.steps.append(curve.steps[i])
+            c.loss.append(curve.loss[i])
+          } else {
+            bad += 1
+          }
+        }
+        if bad > 0 {
+          warnings.append(
+            "N=\(String(format: "%g", curve.width)) seed \(curve.seed): skipped \(bad) NaN/inf/non-positive loss records"
+          )
+        }
+        if !(curve.flopsPerStep.isFinite && curve.flopsPerStep > 0) && measure == .flops {
+          warnings.append(
+            "N=\(String(format: "%g", curve.width)) seed \(curve.seed): flopsPerStep \(curve.flopsPerStep) invalid, curve skipped"
+          )
+          continue
+        }
+        if c.steps.count >= 2 { cleaned.append(c) } else {
+          warnings.append(
+            "N=\(String(format: "%g", curve.width)) seed \(curve.seed): fewer than 2 usable records, curve skipped"
+          )
+        }
+      }
+      let seeds = Array(Set(cleaned.map(\.seed))).sorted()
+      let cluster: [Int]
+      if resampling == .seedClusters && seeds.count > 1 {
+        cluster = cleaned.map { seeds.firstIndex(of: $0.seed)! }
+      } else {
+        cluster = Array(cleaned.indices)
+      }
+      return CurveSlice(
+        key: key, curves: cleaned, cluster: cluster, clusterCount: (cluster.max() ?? -1) + 1,
+        computeMeasure: measure, warnings: warnings)
+    }
+  }
+
+  var widths: [Double] { Array(Set(curves.map(\.width))).sorted() }
+  var seeds: [Int] { Array(Set(curves.map(\.seed))).sorted() }
+
+  /// Seed-averaged curves per width, using curve weights (multiplicities).
+  func widthCurves(curveWeights: [Double]) -> [WidthCurve] {
+    var byWidth: [Double: [Int]] = [:]
+    for i in curves.indices where curveWeights[i] > 0 { byWidth[curves[i].width, default: []].append(i) }
+    return byWidth.keys.sorted().map { width in
+      let members = byWidth[width]!
+      var sums: [Double: (Double, Double)] = [:]
+      var flops = 0.0
+      var totalWeight = 0.0
+      for i in members {
+        let w = curveWeights[i]
+        flops += w * curves[i].flopsPerStep
+        totalWeight += w
+        for (t, l) in zip(curves[i].steps, curves[i].loss) {
+          let s = sums[t] ?? (0, 0)
+          sums[t] = (s.0 + w * Foundation.log(l), s.1 + w)
+        }
+      }
+      let steps = sums.keys.sorted()
+      let loss = steps.map { Foundation.exp(sums[$0]!.0 / sums[$0]!.1) }
+      let perStep = computeMeasure == .nt ? width : flops / totalWeight
+      return WidthCurve(width: width, computePerStep: perStep, steps: steps, loss: loss)
+    }
+  }
+}
