@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+  import Glibc
+#endif
 import SweepSpec
 
 /// Runs a job's cells over all ranks.
@@ -9,8 +12,9 @@ import SweepSpec
 /// Every other rank asks for a cell, trains it, sends the learning curve back
 /// and asks again, until told there is no more work.
 public struct SweepRunner {
-  /// Trains one cell; `between` must be called after every step.
-  public typealias Train = (Cell, _ between: () -> Void) -> CellOutcome
+  /// Trains one cell; `between` must be called after every step and the cell
+  /// abandoned (returning nil) when it returns false.
+  public typealias Train = (Cell, _ between: () -> Bool) -> CellOutcome?
   /// Stores a finished cell (rank 0 only): index, outcome, seconds, rank.
   public typealias Record = (Int, CellOutcome, Double, Int) throws -> Void
 
@@ -18,6 +22,9 @@ public struct SweepRunner {
   public let job: JobSpec
   /// How often (seconds) a training rank 0 checks for messages.
   public var pollInterval = 0.005
+  /// After a stop signal, a running cell is finished if it will end within
+  /// this many seconds (estimated from its pace so far), else abandoned.
+  public var gracePeriod = 30.0
 
   public init(comm: Comm, job: JobSpec) {
     self.comm = comm
@@ -27,6 +34,8 @@ public struct SweepRunner {
   /// What one run did, as seen by rank 0.
   public struct Summary: Sendable {
     public var cellsRun: Int
+    /// True when a stop signal ended the run before every cell was handed out.
+    public var interrupted: Bool
     public var secondsByRank: [Double]
     public var makespan: Double
   }
@@ -40,10 +49,11 @@ public struct SweepRunner {
     if comm.rank == 0 {
       let coordinator = Coordinator(
         comm: comm, queue: pending, cost: cost, progress: progress, record: record)
-      return try coordinator.run(job: job, train: train, pollInterval: pollInterval)
+      return try coordinator.run(
+        job: job, train: train, pollInterval: pollInterval, gracePeriod: gracePeriod)
     } else {
       try work(train: train)
-      return Summary(cellsRun: 0, secondsByRank: [], makespan: 0)
+      return Summary(cellsRun: 0, interrupted: StopSignal.requested, secondsByRank: [], makespan: 0)
     }
   }
 
@@ -55,13 +65,54 @@ public struct SweepRunner {
       guard let first = message.payload.first, first >= 0 else { return }
       let index = Int(first)
       let start = Date()
-      let outcome = train(cells[index]) {}
-      let seconds = Date().timeIntervalSince(start)
-      try comm.send(
-        WireFormat.encode(cell: index, outcome: outcome, seconds: seconds), to: 0,
-        tag: Tag.result.rawValue)
+      let cell = cells[index]
+      var clock = GraceClock(budget: cell.stepsBudget, grace: gracePeriod)
+      var lastPoll = Comm.time
+      let outcome = train(cell) {
+        let now = Comm.time
+        if now - lastPoll >= 0.05 {
+          lastPoll = now
+          // Rank 0 passes on a stop it received to every rank.
+          if (try? comm.poll(from: 0, tag: Tag.halt.rawValue)) != nil { StopSignal.request() }
+        }
+        return clock.keepGoing()
+      }
+      if let outcome {
+        let seconds = Date().timeIntervalSince(start)
+        try comm.send(
+          WireFormat.encode(cell: index, outcome: outcome, seconds: seconds), to: 0,
+          tag: Tag.result.rawValue)
+      }
+      if StopSignal.requested {
+        // Tell the coordinator this rank takes no more work, and why.
+        try comm.send([], to: 0, tag: Tag.stopping.rawValue)
+        _ = try comm.receive(from: 0, tag: Tag.assign.rawValue)
+        return
+      }
       try comm.send([], to: 0, tag: Tag.request.rawValue)
     }
+  }
+}
+
+/// Decides, between steps of one cell, whether to go on after a stop signal:
+/// finish the cell if its remaining steps, at the pace so far, fit in the grace period.
+struct GraceClock {
+  let budget: Int
+  let grace: Double
+  let start = Comm.time
+  var steps = 0
+
+  init(budget: Int, grace: Double) {
+    self.budget = budget
+    self.grace = grace
+  }
+
+  mutating func keepGoing() -> Bool {
+    steps += 1
+    guard StopSignal.requested else { return true }
+    let elapsed = Comm.time - start
+    let remaining = elapsed / Double(steps) * Double(budget - steps)
+    return remaining <= grace
   }
 }
 
@@ -91,38 +142,56 @@ final class Coordinator {
     self.secondsByRank = Array(repeating: 0, count: comm.size)
   }
 
-  func run(job: JobSpec, train: SweepRunner.Train, pollInterval: Double) throws -> SweepRunner.Summary {
+  func run(
+    job: JobSpec, train: SweepRunner.Train, pollInterval: Double, gracePeriod: Double
+  ) throws -> SweepRunner.Summary {
     let cells = job.cells
     var lastPoll = Comm.time
-    while failure == nil, let index = queue.popFirst() {
+    while failure == nil, !StopSignal.requested, let index = queue.popFirst() {
       let start = Date()
+      var clock = GraceClock(budget: cells[index].stepsBudget, grace: gracePeriod)
       let outcome = train(cells[index]) {
         let now = Comm.time
         if now - lastPoll >= pollInterval {
           lastPoll = now
           serve(blocking: false)
         }
+        return clock.keepGoing()
       }
-      finished(index: index, outcome: outcome, seconds: Date().timeIntervalSince(start), rank: 0)
+      if let outcome {
+        finished(index: index, outcome: outcome, seconds: Date().timeIntervalSince(start), rank: 0)
+      }
       serve(blocking: false)
     }
-    while failure == nil && activeWorkers > 0 {
+    while activeWorkers > 0 && failure == nil {
       serve(blocking: true)
     }
     if let failure { throw failure }
     return SweepRunner.Summary(
-      cellsRun: cellsRun, secondsByRank: secondsByRank,
+      cellsRun: cellsRun, interrupted: StopSignal.requested, secondsByRank: secondsByRank,
       makespan: Date().timeIntervalSince(start))
   }
 
-  /// Handles waiting messages (or the next one, if `blocking`).
+  var haltSent = false
+
+  /// Handles waiting messages; if `blocking`, waits (polling, so that a stop
+  /// signal is noticed) until at least one arrived.
   func serve(blocking: Bool) {
     do {
-      var message = blocking ? try comm.receive() : try comm.poll()
-      while let m = message {
-        try handle(m)
-        message = try comm.poll()
-      }
+      var handled = false
+      repeat {
+        if StopSignal.requested && !haltSent {
+          haltSent = true
+          for worker in 1..<max(comm.size, 1) {
+            try comm.send([], to: worker, tag: Tag.halt.rawValue)
+          }
+        }
+        while let m = try comm.poll() {
+          try handle(m)
+          handled = true
+        }
+        if blocking && !handled { usleep(2000) }
+      } while blocking && !handled
     } catch {
       failure = failure ?? error
     }
@@ -130,8 +199,13 @@ final class Coordinator {
 
   private func handle(_ message: Message) throws {
     switch Tag(rawValue: message.tag) {
+    case .stopping:
+      // A worker was signalled: it takes no more work, and neither does anyone.
+      StopSignal.request()
+      try comm.send([-1], to: message.source, tag: Tag.assign.rawValue)
+      activeWorkers -= 1
     case .request:
-      if failure == nil, let next = queue.popFirst() {
+      if failure == nil, !StopSignal.requested, let next = queue.popFirst() {
         try comm.send([Double(next)], to: message.source, tag: Tag.assign.rawValue)
       } else {
         try comm.send([-1], to: message.source, tag: Tag.assign.rawValue)

@@ -8,6 +8,10 @@ enum Tag: Int {
   case result = 2
   /// coordinator -> worker: `[cell index]`, or `[-1]` for "no more work".
   case assign = 3
+  /// worker -> coordinator: a stop signal arrived; this rank takes no more work.
+  case stopping = 4
+  /// coordinator -> worker: a stop was requested; finish or abandon the cell.
+  case halt = 5
 }
 
 /// Encodes a finished cell as doubles for MPI (integers below 2^53 are exact).

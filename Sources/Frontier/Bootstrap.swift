@@ -10,7 +10,9 @@ public struct BootstrapOptions: Sendable, Codable, Equatable {
   /// Two-sided level of the percentile intervals.
   public var confidenceLevel: Double = 0.95
   public init() {}
-  public init(replicates: Int, baseSeed: UInt64 = 0x5CA1_E5EE_B007_5742, confidenceLevel: Double = 0.95) {
+  public init(
+    replicates: Int, baseSeed: UInt64 = 0x5CA1_E5EE_B007_5742, confidenceLevel: Double = 0.95
+  ) {
     self.replicates = replicates
     self.baseSeed = baseSeed
     self.confidenceLevel = confidenceLevel

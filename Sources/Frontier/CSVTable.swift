@@ -39,7 +39,9 @@ public struct CSVTable: Sendable, Equatable {
         field.unicodeScalars.append(c)
       }
     }
-    if inQuotes { throw FrontierError.malformedTable(row: records.count, reason: "unterminated quote") }
+    if inQuotes {
+      throw FrontierError.malformedTable(row: records.count, reason: "unterminated quote")
+    }
     if !field.isEmpty || !record.isEmpty {
       record.append(field)
       records.append(record)

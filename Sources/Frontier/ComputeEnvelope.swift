@@ -59,10 +59,17 @@ public struct ComputeEnvelope: Sendable, Codable, Equatable {
       note = "envelope: fewer than 3 points with an interior optimal width; fitted all points"
     }
     let c = used.map { points[$0].compute }
-    guard let loss = try? PowerLawFit.fit(x: c, y: used.map { points[$0].loss }, context: "envelope L*"),
-      let width = try? PowerLawFit.fit(x: c, y: used.map { points[$0].width }, context: "envelope N*"),
-      let time = try? PowerLawFit.fit(x: c, y: used.map { points[$0].steps }, context: "envelope t*")
+    guard
+      let loss = try? PowerLawFit.fit(
+        x: c, y: used.map { points[$0].loss }, context: "envelope L*"),
+      let width = try? PowerLawFit.fit(
+        x: c, y: used.map { points[$0].width }, context: "envelope N*"),
+      let time = try? PowerLawFit.fit(
+        x: c, y: used.map { points[$0].steps }, context: "envelope t*")
     else { return (nil, "envelope: too few points to fit") }
-    return (ComputeEnvelope(points: points, fittedPoints: used, loss: loss, width: width, time: time), note)
+    return (
+      ComputeEnvelope(points: points, fittedPoints: used, loss: loss, width: width, time: time),
+      note
+    )
   }
 }

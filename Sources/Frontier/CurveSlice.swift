@@ -46,7 +46,9 @@ struct CurveSlice: Sendable {
           )
           continue
         }
-        if c.steps.count >= 2 { cleaned.append(c) } else {
+        if c.steps.count >= 2 {
+          cleaned.append(c)
+        } else {
           warnings.append(
             "N=\(String(format: "%g", curve.width)) seed \(curve.seed): fewer than 2 usable records, curve skipped"
           )
@@ -71,7 +73,9 @@ struct CurveSlice: Sendable {
   /// Seed-averaged curves per width, using curve weights (multiplicities).
   func widthCurves(curveWeights: [Double]) -> [WidthCurve] {
     var byWidth: [Double: [Int]] = [:]
-    for i in curves.indices where curveWeights[i] > 0 { byWidth[curves[i].width, default: []].append(i) }
+    for i in curves.indices where curveWeights[i] > 0 {
+      byWidth[curves[i].width, default: []].append(i)
+    }
     return byWidth.keys.sorted().map { width in
       let members = byWidth[width]!
       var sums: [Double: (Double, Double)] = [:]

@@ -12,7 +12,9 @@ public struct ExternalRuns: Sendable, Equatable {
 
   public var count: Int { loss.count }
 
-  public init(size: [Double], data: [Double], compute: [Double], loss: [Double], warnings: [String] = []) {
+  public init(
+    size: [Double], data: [Double], compute: [Double], loss: [Double], warnings: [String] = []
+  ) {
     self.size = size
     self.data = data
     self.compute = compute

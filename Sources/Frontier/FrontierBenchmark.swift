@@ -13,7 +13,10 @@ public enum FrontierBenchmark {
   }
 
   /// Runs the benchmark and returns a readable report.
-  public static func run(chinchillaCSVPath: String? = nil, replicates: Int = 1000) throws -> String {
+  public static func run(chinchillaCSVPath: String? = nil, replicates: Int = 1000, threads: Int = 1)
+    throws
+    -> String
+  {
     let path = chinchillaCSVPath ?? defaultChinchillaPath
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw FrontierError.malformedTable(row: 0, reason: "cannot read \(path)")
@@ -21,10 +24,13 @@ public enum FrontierBenchmark {
     let runs = try ExternalRuns.load(
       csv: text, sizeColumn: "Model Size", computeColumn: "Training FLOP", lossColumn: "loss"
     ).droppingHighestLosses(5)
-    let options = ParametricFitOptions()
+    var options = ParametricFitOptions()
+    options.threads = threads
     let clock = ContinuousClock()
     var estimate: ExternalFitReport?
-    let fitTime = try clock.measure { estimate = try ExternalFrontier.pointEstimate(runs, options: options) }
+    let fitTime = try clock.measure {
+      estimate = try ExternalFrontier.pointEstimate(runs, options: options)
+    }
     var bootstrap = BootstrapOptions()
     bootstrap.replicates = replicates
     var replicas: [BootstrapReplicate] = []
@@ -39,7 +45,7 @@ public enum FrontierBenchmark {
       Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
     var lines = [
-      "Chinchilla approach 3, \(report.pointCount) points, \(report.fit.startsRun) starts:"
+      "Chinchilla approach 3, \(report.pointCount) points, \(report.fit.startsRun) starts, \(threads) thread(s):"
         + String(format: " %.3f s", seconds(fitTime)),
       String(
         format: "  E=%.4f A=%.1f a=%.4f B=%.1f b=%.4f objective=%.6e", s.E, s.A, s.a, s.B, s.b,
@@ -50,7 +56,9 @@ public enum FrontierBenchmark {
     for key in ["E", "a", "b", "sizeAllocation"] {
       if let ci = report.intervals[key] {
         lines.append(
-          String(format: "  %@: SE %.4f, 95%% CI [%.4f, %.4f]", key, ci.standardError, ci.lower, ci.upper))
+          String(
+            format: "  %@: SE %.4f, 95%% CI [%.4f, %.4f]", key, ci.standardError, ci.lower, ci.upper
+          ))
       }
     }
     return lines.joined(separator: "\n")

@@ -18,6 +18,9 @@ public struct IsoFLOPProfile: Sendable, Codable, Equatable {
 /// `minimumWidths` curves reach that compute), then power laws of the
 /// vertices: `N*(C)`, `t*(C) = C / c(N*)` and `L*(C)`.
 ///
+/// With `halfWindow`, each parabola is fitted only to the widths within
+/// `halfWindow` grid steps of the lowest loss at that budget.
+///
 /// Known bias: the true profile `A N^-a + B (C/c(N))^-b` is not a parabola
 /// in `log N` (it is asymmetric), so the vertex moves with where the width
 /// grid sits relative to the optimum; when that placement drifts with `C`
@@ -29,7 +32,9 @@ public struct IsoFLOPFit: Sendable, Codable, Equatable {
   public var time: PowerLawFit
   public var loss: PowerLawFit
 
-  static func build(_ curves: [WidthCurve], budgets: Int, minimumWidths: Int) -> (IsoFLOPFit?, String?) {
+  static func build(_ curves: [WidthCurve], budgets: Int, minimumWidths: Int, halfWindow: Int?)
+    -> (IsoFLOPFit?, String?)
+  {
     guard curves.count >= max(3, minimumWidths) else {
       return (nil, "isoFLOP: needs at least \(max(3, minimumWidths)) widths")
     }
@@ -60,6 +65,13 @@ public struct IsoFLOPFit: Sendable, Codable, Equatable {
           py.append(y)
         }
       }
+      // Local parabola: only the `halfWindow` widths on each side of the
+      // lowest loss, which shrinks the asymmetry bias.
+      if let halfWindow, let lowest = py.indices.min(by: { py[$0] < py[$1] }) {
+        let range = max(0, lowest - halfWindow)...min(py.count - 1, lowest + halfWindow)
+        px = Array(px[range])
+        py = Array(py[range])
+      }
       guard px.count >= 3, let parabola = Parabola.fit(x: px, y: py), parabola.c2 > 0 else {
         dropped += 1
         continue
@@ -75,11 +87,17 @@ public struct IsoFLOPFit: Sendable, Codable, Equatable {
         IsoFLOPProfile(
           compute: Foundation.exp(x), optimalWidth: Foundation.exp(vertex),
           optimalSteps: Foundation.exp(x - logPerStepAtVertex),
-          optimalLoss: Foundation.exp(parabola(vertex)), curvature: parabola.c2, widthCount: px.count))
+          optimalLoss: Foundation.exp(parabola(vertex)), curvature: parabola.c2,
+          widthCount: px.count))
     }
-    let note = dropped > 0 ? "isoFLOP: dropped \(dropped) of \(count) profiles (vertex outside widths or not convex)" : nil
+    let note =
+      dropped > 0
+      ? "isoFLOP: dropped \(dropped) of \(count) profiles (vertex outside widths or not convex)"
+      : nil
     let c = profiles.map(\.compute)
-    guard let width = try? PowerLawFit.fit(x: c, y: profiles.map(\.optimalWidth), context: "isoFLOP N*"),
+    guard
+      let width = try? PowerLawFit.fit(
+        x: c, y: profiles.map(\.optimalWidth), context: "isoFLOP N*"),
       let time = try? PowerLawFit.fit(x: c, y: profiles.map(\.optimalSteps), context: "isoFLOP t*"),
       let loss = try? PowerLawFit.fit(x: c, y: profiles.map(\.optimalLoss), context: "isoFLOP L*")
     else { return (nil, (note.map { $0 + "; " } ?? "") + "isoFLOP: fewer than 2 usable profiles") }
@@ -109,7 +127,8 @@ struct Parabola {
     }
     // Normal equations [[s0 s1 s2][s1 s2 s3][s2 s3 s4]] c = t, Cramer's rule.
     func det(_ m: [[Double]]) -> Double {
-      m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+      m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1]
+        * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
         + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
     }
     let m = [[s[0], s[1], s[2]], [s[1], s[2], s[3]], [s[2], s[3], s[4]]]
@@ -122,7 +141,8 @@ struct Parabola {
       c[k] = det(mk) / d
     }
     // Un-centre: y = a + b u + q u^2 with u = x - mean.
-    return Parabola(c0: c[0] - c[1] * mean + c[2] * mean * mean, c1: c[1] - 2 * c[2] * mean, c2: c[2])
+    return Parabola(
+      c0: c[0] - c[1] * mean + c[2] * mean * mean, c1: c[1] - 2 * c[2] * mean, c2: c[2])
   }
 
   var vertex: Double { -c1 / (2 * c2) }

@@ -88,7 +88,9 @@ struct LBFGSState {
     alphaBuf = rho
   }
 
-  static func evaluate<F: DifferentiableObjective>(_ f: F, _ point: [Double], into grad: inout [Double])
+  static func evaluate<F: DifferentiableObjective>(
+    _ f: F, _ point: [Double], into grad: inout [Double]
+  )
     -> Double
   {
     point.withUnsafeBufferPointer { p in
@@ -134,7 +136,9 @@ struct LBFGSState {
         let norm = direction.reduce(0) { max($0, abs($1)) }
         initialStep = norm > 1 ? 1 / norm : 1
       }
-      guard let (step, newValue) = lineSearch(f, value: value, slope: slope, initialStep: initialStep, options: options)
+      guard
+        let (step, newValue) = lineSearch(
+          f, value: value, slope: slope, initialStep: initialStep, options: options)
       else {
         if stored > 0 && !restartedAfterFailure {
           stored = 0
@@ -288,7 +292,8 @@ struct LBFGSState {
   }
 
   /// Minimiser of the cubic interpolating `(a, f_a, f'_a)` and `(b, f_b, f'_b)`.
-  static func cubicMinimizer(_ a: (Double, Double, Double), _ b: (Double, Double, Double)) -> Double {
+  static func cubicMinimizer(_ a: (Double, Double, Double), _ b: (Double, Double, Double)) -> Double
+  {
     let d1 = a.2 + b.2 - 3 * (a.1 - b.1) / (a.0 - b.0)
     let disc = d1 * d1 - a.2 * b.2
     guard disc >= 0 else { return .nan }

@@ -15,6 +15,11 @@ public struct ParametricFitOptions: Sendable, Codable, Equatable {
   /// 1e-6 of its value: the scale of scipy's default `ftol = 2.2e-9` on an
   /// objective of order 1e-3, and 3x faster than 1e-12 for the same best fit.
   public init() { lbfgs.functionTolerance = 1e-6 }
+  /// Relative-decrease tolerance of the polishing runs (the kept local
+  /// optima of a grid search) and of bootstrap refits. Warm starts begin next
+  /// to an optimum, where every decrease is tiny relative to the objective,
+  /// so the loose grid tolerance would stop them at once.
+  public var polishFunctionTolerance: Double = 1e-12
 }
 
 /// Result of a grid-start fit: the best surface and the distinct local
@@ -59,10 +64,16 @@ public struct ParametricSurfaceFitter: Sendable {
         }
       }
     }
-    if workers == 1 { runStarts(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: runStarts) }
+    if workers == 1 {
+      runStarts(0)
+    } else {
+      DispatchQueue.concurrentPerform(iterations: workers, execute: runStarts)
+    }
     let optima = results.compactMap { $0 }
     let converged = optima.count
-    guard !optima.isEmpty else { throw FrontierError.noConvergedStart(context: "parametric surface") }
+    guard !optima.isEmpty else {
+      throw FrontierError.noConvergedStart(context: "parametric surface")
+    }
     // Stable sort keeps the first start among equal objectives.
     let order = optima.indices.sorted {
       optima[$0].objective < optima[$1].objective
@@ -77,8 +88,17 @@ public struct ParametricSurfaceFitter: Sendable {
       if isNew { distinct.append(candidate) }
       if distinct.count >= max(1, options.bootstrapStarts) { break }
     }
+    // Polish the kept optima with the strict tolerance.
+    var strict = options.lbfgs
+    strict.functionTolerance = options.polishFunctionTolerance
+    let polisher = LBFGS(options: strict)
+    let polished = distinct.map { surface -> ParametricSurface in
+      let result = polisher.minimize(objective, from: surface.theta)
+      guard result.value.isFinite, result.value <= surface.objective else { return surface }
+      return ParametricSurface(theta: result.x, objective: result.value)
+    }.sorted { $0.objective < $1.objective }
     return ParametricFitResult(
-      best: distinct[0], localOptima: distinct, startsRun: starts.count, startsConverged: converged)
+      best: polished[0], localOptima: polished, startsRun: starts.count, startsConverged: converged)
   }
 
   /// A bootstrap refit: warm starts from `reference` (the full-data fit).

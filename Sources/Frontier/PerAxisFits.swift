@@ -15,6 +15,13 @@ public struct DataAxisFit: Sendable, Codable, Equatable {
   public var width: Double
   public var time: Double
   public var fit: PowerLawFit
+  /// Bootstrap interval of `fit.exponent` (each slice resampled as in its own replicate).
+  public var interval: ConfidenceInterval?
+  /// Predicted slope `-min(alpha beta, 2 alpha)` when the task's exponents are known.
+  public var predicted: Double?
+
+  /// Identifier used in `BootstrapReplicate.slice` (statistic `data`).
+  public var id: String { "data-axis gamma=\(String(format: "%g", gamma)) task=\(task)" }
 }
 
 enum PerAxisFits {
@@ -61,16 +68,33 @@ enum PerAxisFits {
     return groups.keys.sorted().compactMap { name in
       let members = groups[name]!
       guard members.count >= 2 else { return nil }
-      let common = members.map { Set($0.1.map(\.width)) }.reduce(into: members[0].1.map(\.width).reduce(into: Set<Double>()) { $0.insert($1) }) { $0.formIntersection($1) }
+      let common = members.map { Set($0.1.map(\.width)) }.reduce(
+        into: members[0].1.map(\.width).reduce(into: Set<Double>()) { $0.insert($1) }
+      ) { $0.formIntersection($1) }
       guard let width = common.max() else { return nil }
-      let curves = members.compactMap { entry in entry.1.first { $0.width == width }.map { (entry.0.key.data!, $0) } }
+      let curves = members.compactMap { entry in
+        entry.1.first { $0.width == width }.map { (entry.0.key.data!, $0) }
+      }
       guard let time = curves.compactMap({ $0.1.steps.last }).min() else { return nil }
-      let points = curves.compactMap { (p, curve) in curve.logLoss(atStep: time).map { (p, Foundation.exp($0)) } }
-      guard let fit = try? PowerLawFit.fit(x: points.map(\.0), y: points.map(\.1), context: "L vs P") else {
+      let points = curves.compactMap { (p, curve) in
+        curve.logLoss(atStep: time).map { (p, Foundation.exp($0)) }
+      }
+      guard
+        let fit = try? PowerLawFit.fit(x: points.map(\.0), y: points.map(\.1), context: "L vs P")
+      else {
         return nil
       }
       let key = members[0].0.key
-      return DataAxisFit(gamma: key.gamma, task: key.task, width: width, time: time, fit: fit)
+      let first = members[0].0.curves.first
+      var predicted: Double? = nil
+      if let alpha = first?.taskAlpha, let beta = first?.taskBeta,
+        let theory = try? ScalingTheory(alpha: alpha, beta: beta, regime: key.regime)
+      {
+        predicted = -theory.dataExponent
+      }
+      return DataAxisFit(
+        gamma: key.gamma, task: key.task, width: width, time: time, fit: fit, interval: nil,
+        predicted: predicted)
     }
   }
 }

@@ -42,12 +42,16 @@ public struct SurfacePoints: Sendable, Equatable {
       logLoss.append(Foundation.log(loss[i]))
       self.cluster.append(cluster?[i] ?? i)
     }
-    if skipped > 0 { warnings.append("skipped \(skipped) points with non-finite or non-positive values") }
+    if skipped > 0 {
+      warnings.append("skipped \(skipped) points with non-finite or non-positive values")
+    }
     // Renumber clusters densely.
     var map: [Int: Int] = [:]
     for i in self.cluster.indices {
       let c = self.cluster[i]
-      if let dense = map[c] { self.cluster[i] = dense } else {
+      if let dense = map[c] {
+        self.cluster[i] = dense
+      } else {
         map[c] = map.count
         self.cluster[i] = map[c]!
       }

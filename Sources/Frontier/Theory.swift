@@ -10,7 +10,8 @@ public enum TrainingRegime: String, Sendable, Codable, CaseIterable {
 /// hard `beta < 1` (target outside the RKHS), easy `1 <= beta < 2 - 1/alpha`,
 /// super-easy `beta >= 2 - 1/alpha`.
 public enum TaskClass: String, Sendable, Codable, CaseIterable {
-  case hard, easy, superEasy = "super-easy"
+  case hard, easy
+  case superEasy = "super-easy"
 
   public init(alpha: Double, beta: Double) {
     if beta < 1 {
@@ -44,10 +45,12 @@ public struct ScalingTheory: Sendable, Codable, Equatable {
   /// - Throws: `FrontierError.invalidValue` unless `alpha > 1` and `beta > 0`.
   public init(alpha: Double, beta: Double, regime: TrainingRegime) throws {
     guard alpha > 1, alpha.isFinite else {
-      throw FrontierError.invalidValue(context: "ScalingTheory alpha", value: alpha, expected: "alpha > 1")
+      throw FrontierError.invalidValue(
+        context: "ScalingTheory alpha", value: alpha, expected: "alpha > 1")
     }
     guard beta > 0, beta.isFinite else {
-      throw FrontierError.invalidValue(context: "ScalingTheory beta", value: beta, expected: "beta > 0")
+      throw FrontierError.invalidValue(
+        context: "ScalingTheory beta", value: beta, expected: "beta > 0")
     }
     self.alpha = alpha
     self.beta = beta

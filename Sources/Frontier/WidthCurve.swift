@@ -32,7 +32,8 @@ struct WidthCurve: Sendable {
 
   /// `log L` at step `t`.
   func logLoss(atStep t: Double) -> Double? {
-    LogLogInterpolation.value(x: steps.map { Foundation.log($0) }, y: logLoss, at: Foundation.log(t))
+    LogLogInterpolation.value(
+      x: steps.map { Foundation.log($0) }, y: logLoss, at: Foundation.log(t))
   }
 
   /// Records after the initial transient: from the first record whose loss

@@ -10,10 +10,27 @@ public struct CellCost: Equatable, Sendable {
   public var normalDraws: Double
   /// Peak bytes of working memory while the cell trains.
   public var memoryBytes: Double
+  /// FLOPs per second one core sustains on this model's simulation (measured
+  /// with `scalesweep bench`): model 1 is double-precision matrix-vector bound,
+  /// model 2 single-precision matrix-matrix bound.
+  public var flopRate: Double
+
+  public init(
+    flopsPerStep: Double, simulationFlops: Double, normalDraws: Double, memoryBytes: Double,
+    flopRate: Double = 8e9
+  ) {
+    self.flopsPerStep = flopsPerStep
+    self.simulationFlops = simulationFlops
+    self.normalDraws = normalDraws
+    self.memoryBytes = memoryBytes
+    self.flopRate = flopRate
+  }
 
   /// Estimated seconds on one core: BLAS-bound work at `flopRate` plus normal draws.
-  public func estimatedSeconds(flopRate: Double = 8e9, secondsPerNormal: Double = 6e-9) -> Double {
-    simulationFlops / flopRate + normalDraws * secondsPerNormal
+  public func estimatedSeconds(flopRate rate: Double? = nil, secondsPerNormal: Double = 6e-9)
+    -> Double
+  {
+    simulationFlops / (rate ?? flopRate) + normalDraws * secondsPerNormal
   }
 }
 
@@ -43,7 +60,63 @@ extension JobSpec {
       return CellCost(
         flopsPerStep: flopsPerStep, simulationFlops: setup + t * perStep + records,
         normalDraws: draws, memoryBytes: memory)
+    case .mlpCircle(let spec):
+      return mlpCircleCost(spec, cell: cell)
     }
+  }
+
+  /// Model 2 (science.md, "MLPs on the circle"), `H = depth - 2` hidden
+  /// `N x N` layers, batch `B`. Counting `2 m n k` for every matrix product:
+  ///
+  ///     forward   input 2BN*2, hidden H*2BN^2, readout 2BN
+  ///     backward  readout gradient 2BN, hidden H*(2BN^2 weight + 2BN^2 delta),
+  ///               input-weight gradient 2BN*2
+  ///     flopsPerStep = 2 B N (3 H N + 6)
+  ///
+  /// The extra forward pass of the frozen initial network that centres the
+  /// output (`2 B N (H N + 3)`, online only) is simulation work, not model
+  /// compute, as model 1 counts its direct form rather than its reduced one.
+  public static func mlpCircleFlopsPerStep(width n: Double, batch b: Double, depth: Int) -> Double {
+    let h = Double(depth - 2)
+    return 2 * b * n * (3 * h * n + 6)
+  }
+
+  /// FLOPs of one forward pass of `points` inputs (products only): `2 points N (H N + 3)`.
+  static func mlpCircleForwardFlops(width n: Double, points: Double, depth: Int) -> Double {
+    2 * points * n * (Double(depth - 2) * n + 3)
+  }
+
+  private func mlpCircleCost(_ spec: MLPCircleSpec, cell: Cell) -> CellCost {
+    let n = Double(cell.width)
+    let b = Double(training.batch)
+    let t = Double(cell.stepsBudget)
+    let h = Double(spec.depth - 2)
+    let k = Double(spec.modes)
+    let tp = Double(spec.testPoints)
+    var p = 0.0
+    if case .finite(let size) = cell.data { p = Double(size) }
+    let flopsPerStep = Self.mlpCircleFlopsPerStep(width: n, batch: b, depth: spec.depth)
+    let forward = { (points: Double) in
+      Self.mlpCircleForwardFlops(width: n, points: points, depth: spec.depth)
+    }
+    // Elementwise work (bias broadcast, ReLU, masks, bias sums, updates) runs
+    // at a fraction of the BLAS rate: weight it as 8 FLOP-equivalents per
+    // element touched. The target's Clenshaw sum costs 4 K per sample.
+    let layers = h + 1
+    let elementwise = 8 * (4 * layers * b * n + 2 * (h * n * n + 4 * n))
+    let online = p == 0
+    let perStep =
+      flopsPerStep + (online ? forward(b) + 8 * b * k : 0) + elementwise
+    let records = Double(training.recordPoints) * (forward(tp) + forward(p))
+    let setup = forward(tp) + 8 * tp * k + (online ? 0 : forward(p) + 8 * p * k)
+    let draws = h * n * n + 4 * n + p
+    let parameters = h * (n * n + n) + 4 * n
+    let activations = 2 * layers * b * n
+    let testBuffers = 2 * 256 * n
+    let memory = 4 * (2 * parameters + activations + testBuffers) + 8 * (3 * tp + 3 * p + 2 * k)
+    return CellCost(
+      flopsPerStep: flopsPerStep, simulationFlops: setup + t * perStep + records,
+      normalDraws: draws, memoryBytes: memory, flopRate: 40e9)
   }
 
   private func pow3(_ x: Double) -> Double { x * x * x }

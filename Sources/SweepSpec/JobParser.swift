@@ -49,8 +49,18 @@ struct JobReader {
     }
     let name = try string(top.require("name", expected: "a job name"), key: "name")
     let model = try model(top.require("model", expected: "an object with \"kind\""))
-    let tasks = try tasks(top.require("task", expected: "an object with \"alpha\" and \"beta\""))
+    let circle: Bool
+    if case .mlpCircle = model { circle = true } else { circle = false }
+    let tasks = try tasks(
+      top.require(
+        "task",
+        expected: circle
+          ? "an object with \"q\" or \"beta\"" : "an object with \"alpha\" and \"beta\""),
+      circle: circle)
     let grid = try grid(top.require("grid", expected: "an object with \"width\" and \"steps\""))
+    if circle {
+      try checkRichness(grid.gammas, given: top.take("grid"))
+    }
     let training = try training(
       top.require("training", expected: "an object with \"lr\""), gammas: grid.gammas)
 
@@ -73,34 +83,82 @@ struct JobReader {
 
   // MARK: Sections
 
+  private static let modelKinds = ["projected-features", "mlp-circle"]
+
   private func model(_ value: JSONValue) throws(JobSpecError) -> ModelSpec {
-    var object = try ObjectReader(value, key: "model", file: file, allowed: ["kind", "features"])
-    let kind = try string(object.require("kind", expected: "\"projected-features\""), key: "model.kind")
+    // The allowed keys depend on the kind, so look at it before checking keys.
+    var kindValue: JSONValue?
+    if case .object(let members) = value {
+      kindValue = members.first(where: { $0.key == "kind" })?.value
+    }
+    let allowed: [String]
+    switch kindValue {
+    case .string("projected-features")?: allowed = ["kind", "features"]
+    case .string("mlp-circle")?: allowed = ["kind", "depth", "test_points", "modes"]
+    default: allowed = ["kind", "features", "depth", "test_points", "modes"]
+    }
+    var object = try ObjectReader(value, key: "model", file: file, allowed: allowed)
+    let kind = try string(
+      object.require("kind", expected: "\"projected-features\" or \"mlp-circle\""), key: "model.kind")
     switch kind {
     case "projected-features":
       let features = try object.take("features").map { v throws(JobSpecError) in
         try integer(v, key: "model.features", in: 2...4_194_304)
       } ?? 4096
       return .projectedFeatures(features: features)
+    case "mlp-circle":
+      let depth = try integer(
+        object.require("depth", expected: "the number of weight layers, at least 3"),
+        key: "model.depth", in: 3...64)
+      let modes = try object.take("modes").map { v throws(JobSpecError) in
+        try integer(v, key: "model.modes", in: 1...65_536)
+      } ?? MLPCircleSpec.defaultModes
+      let testPoints = try object.take("test_points").map { v throws(JobSpecError) in
+        try integer(v, key: "model.test_points", in: 3...1_048_576)
+      } ?? MLPCircleSpec.defaultTestPoints
+      if testPoints <= 2 * modes {
+        throw .invalidValue(
+          file: file, key: "model.test_points", value: String(testPoints),
+          expected: "more than 2 x model.modes (\(2 * modes)) so the test grid resolves the target")
+      }
+      return .mlpCircle(MLPCircleSpec(depth: depth, testPoints: testPoints, modes: modes))
     default:
-      let hint = closestKey(to: kind, in: ["projected-features"]).map { " (did you mean \"\($0)\"?)" } ?? ""
+      let hint = closestKey(to: kind, in: Self.modelKinds).map { " (did you mean \"\($0)\"?)" } ?? ""
       throw .invalidValue(
         file: file, key: "model.kind", value: "\"\(kind)\"",
-        expected: "\"projected-features\"\(hint)")
+        expected: "\"projected-features\" or \"mlp-circle\"\(hint)")
     }
   }
 
-  private func tasks(_ value: JSONValue) throws(JobSpecError) -> [TaskSpec] {
+  /// `mlp-circle` has no `gamma0 = 0` (the output is divided by `gamma0`).
+  private func checkRichness(_ gammas: [Double], given grid: JSONValue?) throws(JobSpecError) {
+    var explicit = false
+    if case .object(let members)? = grid {
+      explicit = members.contains { $0.key == "gamma" }
+    }
+    guard explicit else {
+      throw .missingKey(
+        file: file, key: "grid.gamma",
+        expected: "gamma0 values above 0 for mlp-circle (a small value such as 0.01 is the lazy limit)")
+    }
+    if let i = gammas.firstIndex(where: { $0 <= 0 }) {
+      throw .invalidValue(
+        file: file, key: "grid.gamma[\(i)]", value: JSONValue.format(gammas[i]),
+        expected: "gamma0 above 0 for mlp-circle (the output is divided by gamma0; use e.g. 0.01 for lazy)")
+    }
+  }
+
+  private func tasks(_ value: JSONValue, circle: Bool) throws(JobSpecError) -> [TaskSpec] {
     switch value {
     case .object:
-      return [try task(value, key: "task")]
+      return [try task(value, key: "task", circle: circle)]
     case .array(let items):
       guard !items.isEmpty else {
         throw .invalidValue(file: file, key: "task", value: "[]", expected: "at least one task")
       }
       var out: [TaskSpec] = []
       for (i, item) in items.enumerated() {
-        let t = try task(item, key: "task[\(i)]")
+        let t = try task(item, key: "task[\(i)]", circle: circle)
         if out.contains(t) {
           throw .invalidValue(
             file: file, key: "task[\(i)]", value: "a repeated task", expected: "distinct tasks")
@@ -114,7 +172,8 @@ struct JobReader {
     }
   }
 
-  private func task(_ value: JSONValue, key: String) throws(JobSpecError) -> TaskSpec {
+  private func task(_ value: JSONValue, key: String, circle: Bool) throws(JobSpecError) -> TaskSpec {
+    if circle { return try circleTask(value, key: key) }
     var object = try ObjectReader(value, key: key, file: file, allowed: ["alpha", "beta"])
     let alpha = try number(
       object.require("alpha", expected: "a number above 1"), key: "\(key).alpha",
@@ -123,6 +182,30 @@ struct JobReader {
       object.require("beta", expected: "a number above 0"), key: "\(key).beta",
       above: 0, atMost: 16)
     return TaskSpec(alpha: alpha, beta: beta)
+  }
+
+  /// `{"q": Q}` or `{"beta": B}`; `beta` becomes `q = (2 beta + 1) / 2` (nominal alpha 2),
+  /// and `q` is what is stored, so the normalised job reads back to the same task.
+  private func circleTask(_ value: JSONValue, key: String) throws(JobSpecError) -> TaskSpec {
+    var object = try ObjectReader(value, key: key, file: file, allowed: ["q", "beta"])
+    let q = object.take("q")
+    let beta = object.take("beta")
+    switch (q, beta) {
+    case (let q?, nil):
+      return TaskSpec(
+        fourierDecay: try number(q, key: "\(key).q", above: 0.5, atMost: 16))
+    case (nil, let beta?):
+      let b = try number(beta, key: "\(key).beta", above: 0, atMost: 15)
+      return TaskSpec(fourierDecay: TaskSpec.fourierDecay(beta: b))
+    case (_?, _?):
+      throw .invalidValue(
+        file: file, key: "\(key).beta", value: "both \"q\" and \"beta\"",
+        expected: "one of them (beta = (2q - 1)/2 for the ReLU NTK on the circle)")
+    case (nil, nil):
+      throw .missingKey(
+        file: file, key: "\(key).q",
+        expected: "the target's Fourier decay \"q\" (or its source exponent \"beta\")")
+    }
   }
 
   private func grid(_ value: JSONValue) throws(JobSpecError) -> GridSpec {

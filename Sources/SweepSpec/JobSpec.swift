@@ -31,24 +31,77 @@ public enum ModelSpec: Equatable, Sendable {
   /// features, with optional feature learning through `A = Bmat A0`.
   case projectedFeatures(features: Int)
 
+  /// Model 2 of the paper: a ReLU MLP with biases on the circle, in the
+  /// mean-field / muP parametrisation with richness `gamma0` (the grid's gamma).
+  case mlpCircle(MLPCircleSpec)
+
   /// The `kind` string used in job files.
   public var kind: String {
     switch self {
     case .projectedFeatures: return "projected-features"
+    case .mlpCircle: return "mlp-circle"
     }
   }
 }
 
+/// Shape of model 2: `depth` counts weight layers (input layer, `depth - 2`
+/// hidden `N x N` layers, readout), so depth 3 has two hidden ReLU layers.
+public struct MLPCircleSpec: Equatable, Sendable {
+  public static let defaultTestPoints = 4096
+  public static let defaultModes = 512
+
+  /// Weight layers, at least 3.
+  public var depth: Int
+  /// Equally spaced angles of the test grid (more than twice `modes`, so the
+  /// target's mean square on the grid is exact).
+  public var testPoints: Int
+  /// `K`, the number of Fourier modes of the target.
+  public var modes: Int
+
+  public init(
+    depth: Int, testPoints: Int = MLPCircleSpec.defaultTestPoints,
+    modes: Int = MLPCircleSpec.defaultModes
+  ) {
+    self.depth = depth
+    self.testPoints = testPoints
+    self.modes = modes
+  }
+}
+
 /// A target function: the power-law spectrum (`alpha`) and source exponent (`beta`).
+///
+/// For `mlp-circle` the target is `y(theta) = s sum_k k^-q cos(k (theta - phi_k))`
+/// and `fourierDecay` is `q`; `alpha` is then the nominal ReLU-NTK value 2 and
+/// `beta = (2q - 1) / alpha` (`scalesweep theory` measures the real alpha).
 public struct TaskSpec: Equatable, Sendable {
   /// Capacity exponent: kernel eigenvalues `lambda_k = k^-alpha`, `alpha > 1`.
   public var alpha: Double
   /// Source exponent: `lambda_k (w*_k)^2 = k^-(alpha beta + 1)`, `beta > 0`.
   public var beta: Double
+  /// `q` of a Fourier target on the circle (`mlp-circle` only), else nil.
+  public var fourierDecay: Double?
 
   public init(alpha: Double, beta: Double) {
     self.alpha = alpha
     self.beta = beta
+    self.fourierDecay = nil
+  }
+
+  /// The nominal capacity exponent of the ReLU NTK on the circle.
+  public static let circleNominalAlpha = 2.0
+
+  /// A Fourier target on the circle with decay `q`:
+  /// `lambda_k y_k^2 ~ k^-alpha k^-2q` against `k^-(alpha beta + 1)` gives
+  /// `beta = (2q - 1) / alpha` with the nominal `alpha = 2`.
+  public init(fourierDecay q: Double) {
+    self.alpha = TaskSpec.circleNominalAlpha
+    self.beta = (2 * q - 1) / TaskSpec.circleNominalAlpha
+    self.fourierDecay = q
+  }
+
+  /// `q = (alpha beta + 1) / 2`: the Fourier decay of a circle target with source exponent `beta`.
+  public static func fourierDecay(beta: Double, alpha: Double = circleNominalAlpha) -> Double {
+    (alpha * beta + 1) / 2
   }
 
   /// The paper's difficulty classes (science.md, "Notation").

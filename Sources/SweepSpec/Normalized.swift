@@ -8,9 +8,15 @@ extension JobSpec {
     switch model {
     case .projectedFeatures(let features):
       modelValue = .object([("kind", .string(model.kind)), ("features", .integer(features))])
+    case .mlpCircle(let spec):
+      modelValue = .object([
+        ("kind", .string(model.kind)), ("depth", .integer(spec.depth)),
+        ("test_points", .integer(spec.testPoints)), ("modes", .integer(spec.modes)),
+      ])
     }
     let taskValues: [JSONValue] = tasks.map {
-      .object([("alpha", .number($0.alpha)), ("beta", .number($0.beta))])
+      if let q = $0.fourierDecay { return .object([("q", .number(q))]) }
+      return .object([("alpha", .number($0.alpha)), ("beta", .number($0.beta))])
     }
     let lr: JSONValue
     switch training.learningRate {

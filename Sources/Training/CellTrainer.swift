@@ -35,6 +35,8 @@ extension JobSpec {
     switch model {
     case .projectedFeatures:
       return ProjectedFeatureTrainer(job: self)
+    case .mlpCircle:
+      return MLPCircleTrainer(job: self)
     }
   }
 }

@@ -8,7 +8,7 @@ import Training
 enum RunCommand {
   static let help = """
     usage: [mpirun -np R] scalesweep run JOB --out FILE.h5 [--resume | --force]
-                                         [--progress-interval S] [--quiet]
+                                         [--grace S] [--progress-interval S] [--quiet]
 
     Trains every cell of JOB, spreading cells over the MPI ranks (largest
     first, handed out as ranks become free) and writing each finished cell to
@@ -17,6 +17,9 @@ enum RunCommand {
       --out FILE.h5            results file (required)
       --resume                 continue FILE.h5: keep finished cells, run the rest
       --force                  overwrite an existing FILE.h5
+      --grace S                on SIGTERM/SIGUSR1/SIGINT, finish a running cell
+                               if it ends within S seconds, else abandon it
+                               (default 30); the run then exits with status 75
       --progress-interval S    seconds between progress lines (default 10)
       --quiet                  no progress lines
     """
@@ -24,7 +27,7 @@ enum RunCommand {
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
       words, command: "run", flags: ["--resume", "--force", "--quiet"],
-      options: ["--out", "--progress-interval"])
+      options: ["--out", "--progress-interval", "--grace"])
     let jobPath = try args.single("job file", command: "run")
     guard let out = args.value("--out") else {
       throw UsageError(message: "scalesweep run: --out FILE.h5 is required")
@@ -33,18 +36,21 @@ enum RunCommand {
       throw UsageError(message: "scalesweep run: --resume and --force exclude each other")
     }
     let interval = try args.number("--progress-interval", command: "run", atLeast: 0) ?? 10
+    let grace = try args.number("--grace", command: "run", atLeast: 0) ?? 30
     // Validate everything before MPI starts or any file is touched.
     let job = try JobSpec.load(path: jobPath)
     try PlanCommand.checkMemory(job, file: jobPath)
 
     let comm = try Comm.world()
+    StopSignal.install()
     BLAS.useSingleThread()
     defer { comm.finalize() }
-    let runner = SweepRunner(comm: comm, job: job)
+    var runner = SweepRunner(comm: comm, job: job)
+    runner.gracePeriod = grace
     guard comm.rank == 0 else {
-      _ = try runner.run(
+      let summary = try runner.run(
         pending: [], cost: { _ in 0 }, progress: nil, train: train(job: job), record: { _, _, _, _ in })
-      return 0
+      return summary.interrupted ? interruptedStatus : 0
     }
 
     let writer: ResultsWriter
@@ -67,9 +73,11 @@ enum RunCommand {
       return 0
     }
     let done = writer.statuses.indices.filter { writer.statuses[$0] != .pending }
+    let resumeHint = "scalesweep run \(shellQuoted(jobPath)) --out \(shellQuoted(out)) --resume"
     Output.line(
       "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(pending.count) to run) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
     )
+    Output.line("if stopped, continue with: \(resumeHint)")
     let progress = ProgressReporter(
       totalCells: cells.count, totalWork: estimates.reduce(0, +), alreadyDoneCells: done.count,
       alreadyDoneWork: done.reduce(0) { $0 + estimates[$1] }, interval: interval,
@@ -91,7 +99,23 @@ enum RunCommand {
         format: "finished: %d cells run in %.1fs; file has %d done, %d diverged, %d failed, %d pending",
         summary.cellsRun, summary.makespan, counts[.done] ?? 0, counts[.diverged] ?? 0,
         counts[.failed] ?? 0, counts[.pending] ?? 0))
+    let stillPending = counts[.pending] ?? 0
+    if stillPending > 0 {
+      Output.line(
+        "interrupted (\(StopSignal.name)): \(stillPending) cells pending; resume with: \(resumeHint)")
+      return interruptedStatus
+    }
     return 0
+  }
+
+  /// Exit status of a run stopped by a signal with cells left (EX_TEMPFAIL):
+  /// batch scripts requeue on it.
+  static let interruptedStatus: Int32 = 75
+
+  /// `text` as one shell word.
+  static func shellQuoted(_ text: String) -> String {
+    let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
+    return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
   /// Trains one cell; a thrown error becomes a failed cell, never a crash.
@@ -99,10 +123,9 @@ enum RunCommand {
     let trainer = job.makeTrainer()
     return { cell, between in
       do {
-        return try trainer.train(cell) {
-          between()
-          return .proceed
-        }
+        return try trainer.train(cell) { between() ? .proceed : .abandon }
+      } catch TrainingError.interrupted {
+        return nil  // stays pending; a resumed run trains it again
       } catch {
         let steps = RecordSchedule.steps(budget: cell.stepsBudget, points: job.training.recordPoints)
         let nan = [Double](repeating: .nan, count: steps.count)

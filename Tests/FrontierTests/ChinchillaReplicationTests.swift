@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import Frontier
+import Testing
 
 /// Approach 3 on the Chinchilla table against Epoch AI's published fit
 /// (Besiroglu et al. 2024): E = 1.8172, A = 477.8, B = 2143,
@@ -16,8 +15,7 @@ import Frontier
   }
 
   @Test func approachThreeReproducesEpochFit() throws {
-    let runs = try Fixture.chinchillaRuns()
-    let report = try ExternalFrontier.pointEstimate(runs, options: ParametricFitOptions())
+    let report = try #require(ChinchillaFit.estimate)
     let s = report.surface
     #expect(report.fit.startsRun == 4500)
     #expect(abs(s.a - 0.3473) < 0.005)
@@ -27,21 +25,26 @@ import Frontier
     #expect(abs(s.B / 2143 - 1) < 0.05)
     #expect(abs(s.objective - 1.0183e-3) < 2e-6)
     #expect(abs(s.sizeAllocationExponent() - 0.513) < 0.005)
+    // Same optimum as scipy's L-BFGS-B over the same grid (Fixtures/make_reference.py).
+    let reference = try Fixture.json("lbfgs_reference.json")["chinchilla"] as! [String: Any]
+    #expect(abs(s.objective / (reference["bestValue"] as! Double) - 1) < 1e-6)
+    for (x, y) in zip(s.theta, reference["bestTheta"] as! [Double]) { #expect(abs(x - y) < 1e-4) }
   }
 
   /// A short bootstrap (120 replicates; the 1000/4000-replicate run is in
   /// `FrontierBenchmark`): standard errors within 30 % of Epoch's, with
   /// the sampling error of 120 replicates (about 6.5 %) inside that margin.
   @Test func bootstrapStandardErrorsMatchEpoch() throws {
-    let runs = try Fixture.chinchillaRuns()
-    let options = ParametricFitOptions()
-    let estimate = try ExternalFrontier.pointEstimate(runs, options: options)
+    let runs = try #require(ChinchillaFit.runs)
+    let options = ChinchillaFit.options
+    let estimate = try #require(ChinchillaFit.estimate)
     let bootstrap = BootstrapOptions(replicates: 120)
     let first = try ExternalFrontier.bootstrapReplicates(
       runs, pointEstimate: estimate, options: options, bootstrap: bootstrap, range: 0..<60)
     let second = try ExternalFrontier.bootstrapReplicates(
       runs, pointEstimate: estimate, options: options, bootstrap: bootstrap, range: 60..<120)
-    let report = ExternalFrontier.combine(estimate, replicates: second + first, bootstrap: bootstrap)
+    let report = ExternalFrontier.combine(
+      estimate, replicates: second + first, bootstrap: bootstrap)
     let se = report.intervals.mapValues(\.standardError)
     #expect(abs(se["a"]! / 0.015 - 1) < 0.3, "SE a \(se["a"]!)")
     #expect(abs(se["b"]! / 0.021 - 1) < 0.3, "SE b \(se["b"]!)")

@@ -1,5 +1,4 @@
 import Foundation
-
 import Frontier
 
 /// Fixture files live next to the tests; located with #filePath, not Bundle.
@@ -22,5 +21,18 @@ enum Fixture {
       csv: text("chinchilla_svg_extracted_data.csv"), sizeColumn: "Model Size",
       computeColumn: "Training FLOP", lossColumn: "loss"
     ).droppingHighestLosses(5)
+  }
+}
+
+/// The 4500-start Chinchilla fit, computed once and shared by the tests.
+enum ChinchillaFit {
+  static let options: ParametricFitOptions = {
+    var options = ParametricFitOptions()
+    options.threads = 2
+    return options
+  }()
+  static let runs: ExternalRuns? = try? Fixture.chinchillaRuns()
+  static let estimate: ExternalFitReport? = runs.flatMap {
+    try? ExternalFrontier.pointEstimate($0, options: options)
   }
 }

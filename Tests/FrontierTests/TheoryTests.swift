@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import Frontier
+import Testing
 
 /// Worked numbers of science.md and identities of the formulas.
 @Suite struct TheoryTests {

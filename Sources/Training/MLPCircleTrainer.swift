@@ -1,0 +1,273 @@
+import SweepSpec
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Trains model 2 cells (``MLPCircleEngine``) on a ``CircleTarget``: online
+/// SGD on fresh uniform angles, or SGD on a fixed set of `P` angles; test loss
+/// is the mean squared error of the centred output on `test_points` equally
+/// spaced angles (exact for the band-limited target).
+public struct MLPCircleTrainer: CellTrainer {
+  /// The precision the network computes in (losses are always accumulated in double).
+  public enum Precision: String, Sendable, CaseIterable {
+    case single, double
+  }
+
+  public let job: JobSpec
+  public let precision: Precision
+
+  /// `precision` defaults to single: twice the BLAS rate, and the same
+  /// measured exponents as double (docs/models.md).
+  public init(job: JobSpec, precision: Precision = .single) {
+    self.job = job
+    self.precision = precision
+  }
+
+  /// Random streams of a cell. Like model 1, keys omit gamma, task and step
+  /// budget (lazy and rich cells share initialisation and batches); the
+  /// target, the data set and the batches also omit the width, so every width
+  /// learns the same function from the same samples.
+  enum Stream: UInt64 {
+    case initialisation = 1, target = 2, dataSet = 3, batches = 4
+  }
+
+  static func stream(_ stream: Stream, cell: Cell) -> RandomStream {
+    let model: UInt64 = 0x4D4C_5043  // "MLPC": model 2
+    switch stream {
+    case .initialisation:
+      return RandomStream(key: [model, UInt64(cell.seed), UInt64(cell.width), stream.rawValue])
+    case .target:
+      return RandomStream(key: [model, UInt64(cell.seed), stream.rawValue])
+    case .dataSet, .batches:
+      return RandomStream(key: [
+        model, UInt64(cell.seed), UInt64(cell.data.code), stream.rawValue,
+      ])
+    }
+  }
+
+  public func train(_ cell: Cell, between: () -> TrainingDirective) throws -> CellOutcome {
+    switch precision {
+    case .single: return try MLPCircleCellRun<Float>(job: job, cell: cell).train(between: between)
+    case .double: return try MLPCircleCellRun<Double>(job: job, cell: cell).train(between: between)
+    }
+  }
+}
+
+/// One cell of model 2 being trained: network, target, test grid, data and
+/// every buffer the step loop needs, allocated up front.
+final class MLPCircleCellRun<T: MLPScalar> {
+  let cell: Cell
+  let spec: MLPCircleSpec
+  let batch: Int
+  let eta: Double
+  let engine: MLPCircleEngine<T>
+  let target: CircleTarget
+  let recordPoints: Int
+  /// Points per forward pass when evaluating the test grid or the data set.
+  static var chunk: Int { 256 }
+
+  /// Evaluation points with their target and initial output: the test grid and the data set.
+  struct PointSet {
+    var cosines: [Double]
+    var sines: [Double]
+    var targets: [Double]
+    var initialOutputs: [Double]
+    var count: Int { cosines.count }
+  }
+
+  let testGrid: PointSet
+  let dataSet: PointSet?
+  var rng: RandomStream
+
+  // Batch buffers.
+  private let batchCosines: UnsafeMutablePointer<Double>
+  private let batchSines: UnsafeMutablePointer<Double>
+  private let batchTargets: UnsafeMutablePointer<Double>
+  private let batchInitial: UnsafeMutablePointer<Double>
+  private let clenshawScratch: UnsafeMutablePointer<Double>
+
+  init(job: JobSpec, cell: Cell) throws {
+    guard case .mlpCircle(let spec) = job.model else {
+      throw TrainingError.numerical(cell: cell.index, message: "job model is not mlp-circle")
+    }
+    let task = job.tasks[cell.task]
+    guard let q = task.fourierDecay else {
+      throw TrainingError.numerical(cell: cell.index, message: "mlp-circle task has no Fourier decay q")
+    }
+    guard cell.gamma > 0 else {
+      throw TrainingError.numerical(cell: cell.index, message: "mlp-circle needs gamma0 > 0")
+    }
+    self.cell = cell
+    self.spec = spec
+    batch = job.training.batch
+    recordPoints = job.training.recordPoints
+    let n = cell.width
+    eta = job.training.learningRate.value(gamma: cell.gamma) * cell.gamma * cell.gamma * Double(n)
+    engine = MLPCircleEngine(
+      width: n, depth: spec.depth, gamma0: cell.gamma, capacity: max(batch, Self.chunk))
+    engine.initialise(rng: MLPCircleTrainer.stream(.initialisation, cell: cell))
+    target = CircleTarget(
+      decay: q, modes: spec.modes, rng: MLPCircleTrainer.stream(.target, cell: cell))
+    rng = MLPCircleTrainer.stream(.batches, cell: cell)
+
+    batchCosines = .allocate(capacity: batch)
+    batchSines = .allocate(capacity: batch)
+    batchTargets = .allocate(capacity: batch)
+    batchInitial = .allocate(capacity: batch)
+    clenshawScratch = .allocate(capacity: 4 * batch)
+
+    let grid = (0..<spec.testPoints).map { 2 * Double.pi * Double($0) / Double(spec.testPoints) }
+    testGrid = Self.points(grid, target: target, engine: engine)
+    if case .finite(let p) = cell.data {
+      var dataRng = MLPCircleTrainer.stream(.dataSet, cell: cell)
+      let angles = (0..<p).map { _ in 2 * Double.pi * dataRng.uniform() }
+      dataSet = Self.points(angles, target: target, engine: engine)
+    } else {
+      dataSet = nil
+    }
+  }
+
+  deinit {
+    batchCosines.deallocate()
+    batchSines.deallocate()
+    batchTargets.deallocate()
+    batchInitial.deallocate()
+    clenshawScratch.deallocate()
+  }
+
+  private static func points(
+    _ angles: [Double], target: CircleTarget, engine: MLPCircleEngine<T>
+  ) -> PointSet {
+    var set = PointSet(
+      cosines: angles.map { cos($0) }, sines: angles.map { sin($0) },
+      targets: target.values(at: angles), initialOutputs: [])
+    set.initialOutputs = [Double](repeating: 0, count: angles.count)
+    forEachChunk(of: set, engine: engine, parameters: engine.initial.pointer) { start, m in
+      for i in 0..<m { set.initialOutputs[start + i] = Double(engine.outputs.pointer[i]) }
+    }
+    return set
+  }
+
+  /// Runs the network with `parameters` over `set` in chunks; `body(start, count)`
+  /// reads `engine.outputs` for each chunk.
+  private static func forEachChunk(
+    of set: PointSet, engine: MLPCircleEngine<T>, parameters: UnsafePointer<T>,
+    _ body: (Int, Int) -> Void
+  ) {
+    var start = 0
+    while start < set.count {
+      let m = min(chunk, set.count - start)
+      set.cosines.withUnsafeBufferPointer { c in
+        set.sines.withUnsafeBufferPointer { s in
+          engine.setInputs(cosines: c.baseAddress! + start, sines: s.baseAddress! + start, count: m)
+        }
+      }
+      engine.forward(parameters, count: m)
+      body(start, m)
+      start += m
+    }
+  }
+
+  /// Mean squared error of the centred output `f - f_init` on `set`.
+  func meanSquaredError(on set: PointSet) -> Double {
+    var total = 0.0
+    Self.forEachChunk(of: set, engine: engine, parameters: engine.parameters.pointer) { start, m in
+      set.targets.withUnsafeBufferPointer { y in
+        set.initialOutputs.withUnsafeBufferPointer { f0 in
+          let f = engine.outputs.pointer
+          for i in 0..<m {
+            let r = Double(f[i]) - f0[start &+ i] - y[start &+ i]
+            total += r * r
+          }
+        }
+      }
+    }
+    return total / Double(set.count)
+  }
+
+  /// One SGD step on a fresh batch (online) or on `B` samples of the data set;
+  /// returns the batch's mean squared error before the step.
+  func step() -> Double {
+    let b = batch
+    if let data = dataSet {
+      data.cosines.withUnsafeBufferPointer { c in
+        data.sines.withUnsafeBufferPointer { s in
+          data.targets.withUnsafeBufferPointer { y in
+            data.initialOutputs.withUnsafeBufferPointer { f0 in
+              for i in 0..<b {
+                let j = rng.index(below: data.count)
+                batchCosines[i] = c[j]
+                batchSines[i] = s[j]
+                batchTargets[i] = y[j]
+                batchInitial[i] = f0[j]
+              }
+            }
+          }
+        }
+      }
+      engine.setInputs(cosines: batchCosines, sines: batchSines, count: b)
+    } else {
+      for i in 0..<b {
+        let theta = 2 * Double.pi * rng.uniform()
+        batchCosines[i] = cos(theta)
+        batchSines[i] = sin(theta)
+      }
+      target.evaluate(
+        cosines: batchCosines, sines: batchSines, count: b, into: batchTargets,
+        scratch: clenshawScratch)
+      engine.setInputs(cosines: batchCosines, sines: batchSines, count: b)
+      engine.forward(engine.initial.pointer, count: b)
+      for i in 0..<b { batchInitial[i] = Double(engine.outputs.pointer[i]) }
+    }
+    engine.forward(engine.parameters.pointer, count: b)
+    var squares = 0.0
+    let f = engine.outputs.pointer
+    let r = engine.residuals.pointer
+    let inverseBatch = 1 / Double(b)
+    for i in 0..<b {
+      let residual = Double(f[i]) - batchInitial[i] - batchTargets[i]
+      squares += residual * residual
+      r[i] = T(residual * inverseBatch)
+    }
+    engine.backward(count: b, scale: T(-eta), into: engine.parameters.pointer)
+    return squares * inverseBatch
+  }
+
+  func train(between: () -> TrainingDirective) throws -> CellOutcome {
+    let recordSteps = RecordSchedule.steps(budget: cell.stepsBudget, points: recordPoints)
+    var trainLoss: [Double] = []
+    var testLoss: [Double] = []
+    var batchLossSum = 0.0
+    var batchLossCount = 0
+    var nextRecord = 0
+    let limit = 1e8
+    func diverged(_ step: Int) -> CellOutcome {
+      let missing = recordSteps.count - testLoss.count
+      return CellOutcome(
+        status: .diverged, steps: recordSteps,
+        trainLoss: trainLoss + Array(repeating: .nan, count: missing),
+        testLoss: testLoss + Array(repeating: .nan, count: missing), divergedStep: step)
+    }
+    for step in 1...cell.stepsBudget {
+      let loss = self.step()
+      guard loss.isFinite, loss < limit else { return diverged(step) }
+      batchLossSum += loss
+      batchLossCount += 1
+      if step == recordSteps[nextRecord] {
+        let test = meanSquaredError(on: testGrid)
+        let train = dataSet.map { meanSquaredError(on: $0) } ?? batchLossSum / Double(batchLossCount)
+        batchLossSum = 0
+        batchLossCount = 0
+        guard test.isFinite, test < limit, train.isFinite else { return diverged(step) }
+        trainLoss.append(train)
+        testLoss.append(test)
+        nextRecord += 1
+      }
+      if between() == .abandon {
+        throw TrainingError.interrupted(cell: cell.index, step: step)
+      }
+    }
+    return CellOutcome(status: .done, steps: recordSteps, trainLoss: trainLoss, testLoss: testLoss)
+  }
+}

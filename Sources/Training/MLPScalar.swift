@@ -1,0 +1,111 @@
+import COpenBLAS
+
+/// The floating-point type a model-2 network computes in, with the BLAS
+/// routines of that precision. `Float` is what cells train in (twice the
+/// `sgemm` rate of `dgemm`, same measured exponents: docs/models.md);
+/// `Double` serves gradient checks and the NTK spectrum.
+protocol MLPScalar: BinaryFloatingPoint, Sendable {
+  /// `C = alpha op(A) op(B) + beta C`, row-major.
+  static func gemm(
+    _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE, _ m: Int, _ n: Int, _ k: Int,
+    _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
+    _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+  /// `y = alpha op(A) x + beta y`, row-major `A` of `m` rows and `n` columns.
+  static func gemv(
+    _ trans: CBLAS_TRANSPOSE, _ m: Int, _ n: Int, _ alpha: Self, _ a: UnsafePointer<Self>,
+    _ lda: Int, _ x: UnsafePointer<Self>, _ beta: Self, _ y: UnsafeMutablePointer<Self>)
+}
+
+extension Float: MLPScalar {
+  @inline(__always)
+  static func gemm(
+    _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE, _ m: Int, _ n: Int, _ k: Int,
+    _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+  ) {
+    cblas_sgemm(
+      CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b,
+      Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  @inline(__always)
+  static func gemv(
+    _ trans: CBLAS_TRANSPOSE, _ m: Int, _ n: Int, _ alpha: Float, _ a: UnsafePointer<Float>,
+    _ lda: Int, _ x: UnsafePointer<Float>, _ beta: Float, _ y: UnsafeMutablePointer<Float>
+  ) {
+    cblas_sgemv(CblasRowMajor, trans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+  }
+}
+
+extension Double: MLPScalar {
+  @inline(__always)
+  static func gemm(
+    _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE, _ m: Int, _ n: Int, _ k: Int,
+    _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>,
+    _ ldb: Int, _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int
+  ) {
+    cblas_dgemm(
+      CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b,
+      Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  @inline(__always)
+  static func gemv(
+    _ trans: CBLAS_TRANSPOSE, _ m: Int, _ n: Int, _ alpha: Double, _ a: UnsafePointer<Double>,
+    _ lda: Int, _ x: UnsafePointer<Double>, _ beta: Double, _ y: UnsafeMutablePointer<Double>
+  ) {
+    cblas_dgemv(CblasRowMajor, trans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+  }
+}
+
+/// A zero-filled array of scalars owned by one network, freed with it.
+final class ScalarBuffer<T: MLPScalar> {
+  let pointer: UnsafeMutablePointer<T>
+  let count: Int
+
+  init(count: Int) {
+    self.count = count
+    pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+    pointer.initialize(repeating: 0, count: max(count, 1))
+  }
+
+  deinit { pointer.deallocate() }
+}
+
+/// Single-core matrix-multiply speed, the yardstick of `scalesweep bench`.
+public enum GEMMBenchmark {
+  /// GFLOP/s of `C = A B` for square `size` matrices in single precision,
+  /// best of `repeats` timed runs after a warm-up.
+  public static func sgemmGFLOPs(size: Int = 1024, repeats: Int = 5) -> Double {
+    let a = ScalarBuffer<Float>(count: size * size)
+    let b = ScalarBuffer<Float>(count: size * size)
+    let c = ScalarBuffer<Float>(count: size * size)
+    for i in 0..<(size * size) {
+      a.pointer[i] = Float(i % 7) * 0.1
+      b.pointer[i] = Float(i % 5) * 0.1
+    }
+    var best = Double.infinity
+    for run in 0...repeats {
+      let start = MonotonicClock.seconds()
+      Float.gemm(
+        CblasNoTrans, CblasNoTrans, size, size, size, 1, a.pointer, size, b.pointer, size, 0,
+        c.pointer, size)
+      let elapsed = MonotonicClock.seconds() - start
+      if run > 0 { best = min(best, elapsed) }
+    }
+    return 2 * Double(size) * Double(size) * Double(size) / best / 1e9
+  }
+}
+
+/// Wall-clock seconds from a monotonic clock.
+public enum MonotonicClock {
+  public static func seconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif

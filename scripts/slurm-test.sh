@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# End-to-end test of slurm/sweep.sbatch and slurm/frontier.sbatch against a
+# real Slurm: a private single-node cluster (slurmctld + slurmd, auth/none)
+# in a temporary directory, on free loopback ports, stopped again at the end.
+#
+#   scripts/slurm-test.sh          (as root; installs Debian's Slurm if missing)
+#
+# It runs a small sweep with both launchers (srun --mpi=pmix and mpirun),
+# chains frontier.sbatch with --dependency=afterok, and preempts two runs
+# mid-sweep: once with `scontrol requeue` (Slurm's SIGTERM path) and once with
+# SIGUSR1 to the batch shell (the time-limit warning; the job requeues itself).
+# Every results file must be complete and equal, in /steps, /loss/* and
+# /cells/* except seconds and rank, to the uninterrupted run.
+#
+# Variables: SCALESWEEP_BIN (default .build/release/scalesweep),
+# SCALESWEEP_PYTHON (default .venv/bin/python, needs h5py),
+# SCALESWEEP_SLURM_KEEP=1 keeps the temporary directory.
+# Non-interactive and idempotent; about 2 minutes here.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin=${SCALESWEEP_BIN:-$root/.build/release/scalesweep}
+python=${SCALESWEEP_PYTHON:-$root/.venv/bin/python}
+started=$SECONDS
+
+say() { printf '[slurm-test %3ds] %s\n' "$((SECONDS - started))" "$*"; }
+fail() {
+  say "FAIL: $*" >&2
+  exit 1
+}
+
+[[ $(id -u) -eq 0 ]] || fail "needs root (it installs packages and runs slurmctld/slurmd as root)"
+[[ -x $bin ]] || fail "no scalesweep binary at $bin (build first, or set SCALESWEEP_BIN)"
+"$python" -c 'import h5py, numpy' 2>/dev/null || fail "$python lacks h5py (make python)"
+
+# --- Slurm packages ----------------------------------------------------------
+if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v sbatch >/dev/null; then
+  say "installing Debian's Slurm packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends slurm-wlm slurmctld slurmd slurm-client >/dev/null
+fi
+
+# --- a private cluster in a temporary directory -----------------------------
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/scalesweep-slurm.XXXXXX")
+daemon_pids=()
+jobs_submitted=()
+cleanup() {
+  local status=$?
+  set +e
+  if ((${#jobs_submitted[@]})) && [[ -n ${SLURM_CONF:-} ]]; then
+    scancel "${jobs_submitted[@]}" 2>/dev/null
+    for _ in $(seq 40); do
+      [[ -z $(squeue -h -j "$(IFS=,; echo "${jobs_submitted[*]}")" 2>/dev/null) ]] && break
+      sleep 0.25
+    done
+  fi
+  # Only the daemons this script started, by PID.
+  for pid in "${daemon_pids[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${daemon_pids[@]}"; do
+    for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$pid" 2>/dev/null
+  done
+  if ((status != 0)); then
+    for log in "$tmp"/slurmctld.log "$tmp"/slurmd.log "$tmp"/*.out; do
+      [[ -f $log ]] && { echo "--- tail of $log"; tail -n 25 "$log"; }
+    done >&2
+    say "logs kept in $tmp" >&2
+  elif [[ ${SCALESWEEP_SLURM_KEEP:-0} == 1 ]]; then
+    say "kept $tmp"
+  else
+    rm -rf "$tmp"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+host=$(hostname -s)
+read -r cpus memory < <(slurmd -C | awk '/^NodeName/ {
+  for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } print v["CPUs"], v["RealMemory"] }')
+mkdir -p "$tmp/state" "$tmp/spool" "$tmp/run"
+cat >"$tmp/slurm.conf" <<EOF
+ClusterName=scalesweeptest
+SlurmctldHost=$host(127.0.0.1)
+SlurmctldPort=$(free_port)
+SlurmdPort=$(free_port)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/none
+CredType=cred/none
+MpiDefault=pmix
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+JobAcctGatherType=jobacct_gather/none
+MailProg=/bin/true
+StateSaveLocation=$tmp/state
+SlurmdSpoolDir=$tmp/spool
+SlurmctldPidFile=$tmp/run/slurmctld.pid
+SlurmdPidFile=$tmp/run/slurmd.pid
+SlurmctldLogFile=$tmp/slurmctld.log
+SlurmdLogFile=$tmp/slurmd.log
+DependencyParameters=kill_invalid_depend
+MinJobAge=3600
+ReturnToService=2
+KillWait=30
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory State=UNKNOWN
+PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
+EOF
+export SLURM_CONF=$tmp/slurm.conf
+# An enclosing allocation's variables would confuse sbatch and srun.
+while read -r name; do unset "$name"; done < <(env | sed -n 's/^\(SLURM_[A-Z_]*\)=.*/\1/p' | grep -v '^SLURM_CONF$')
+export SLURM_CONF=$tmp/slurm.conf
+
+slurmctld -D -c -f "$SLURM_CONF" >"$tmp/slurmctld.out" 2>&1 &
+daemon_pids+=($!)
+slurmd -D -f "$SLURM_CONF" >"$tmp/slurmd.out" 2>&1 &
+daemon_pids+=($!)
+for _ in $(seq 120); do
+  [[ $(sinfo -h -N -o %t 2>/dev/null) == idle ]] && break
+  sleep 0.25
+done
+[[ $(sinfo -h -N -o %t 2>/dev/null) == idle ]] || fail "node not idle after 30 s"
+say "cluster up: node $host idle ($cpus CPUs), conf $SLURM_CONF"
+
+# --- helpers -------------------------------------------------------------------
+job_field() { scontrol show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
+# Polls squeue every 0.5 s until job $1 has left the queue (limit $2 seconds).
+wait_gone() {
+  local deadline=$((SECONDS + $2))
+  while [[ -n $(squeue -h -j "$1" 2>/dev/null) ]]; do
+    ((SECONDS < deadline)) || fail "job $1 still queued after $2 s (state $(job_field "$1" JobState))"
+    sleep 0.5
+  done
+}
+# Waits until job $1's Slurm log ($2) shows a progress line with at least one
+# cell finished in this run and cells still to do.
+wait_mid_run() {
+  local deadline=$((SECONDS + $3)) line finished total
+  while ((SECONDS < deadline)); do
+    line=$(grep -a '^progress: ' "$2" 2>/dev/null | tail -n1 || true)
+    if [[ $line =~ ^progress:\ ([0-9]+)/([0-9]+)\ cells ]]; then
+      finished=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]}
+      ((finished >= total)) && fail "job $1 finished before it could be interrupted ($line)"
+      ((finished >= 1)) && return 0
+    fi
+    [[ -n $(squeue -h -j "$1" 2>/dev/null) ]] || fail "job $1 ended before it could be interrupted"
+    sleep 0.25
+  done
+  fail "job $1 showed no progress within $3 s"
+}
+# Waits until requeued job $1 is pending again, then lets it start at once
+# (otherwise it waits for cred_expire, about 120 s).
+restart_now() {
+  local deadline=$((SECONDS + 60)) state
+  while ((SECONDS < deadline)); do
+    state=$(job_field "$1" JobState)
+    if [[ $state == PENDING && $(job_field "$1" Restarts) -ge 1 ]]; then
+      scontrol update JobId="$1" StartTime=now && return 0
+    fi
+    sleep 0.25
+  done
+  fail "job $1 was not requeued (state $(job_field "$1" JobState), restarts $(job_field "$1" Restarts))"
+}
+expect_done() { # job-id, expected restarts
+  local state exit restarts
+  state=$(job_field "$1" JobState) exit=$(job_field "$1" ExitCode) restarts=$(job_field "$1" Restarts)
+  [[ $state == COMPLETED && $exit == 0:0 ]] || fail "job $1 ended $state $exit (log $tmp/$1.out)"
+  [[ $restarts == "$2" ]] || fail "job $1 restarted $restarts times, expected $2"
+}
+submit_sweep() { # launcher results-file -> job id
+  SCALESWEEP_LAUNCHER=$1 sbatch --parsable --chdir="$tmp" --output="$tmp/%j.out" \
+    --nodes=1 --ntasks-per-node=2 --time=10 "$root/slurm/sweep.sbatch" "$job" "$2"
+}
+check_complete() { # results-file
+  "$bin" inspect --json "$1" | "$python" -c '
+import json, sys
+summary = json.load(sys.stdin)
+status = summary["status"]
+assert summary["complete"] and status["done"] == summary["cells"], f"incomplete: {status}"
+print(f"{summary[\"cells\"]} cells done")'
+}
+same_results() { # reference candidate
+  "$python" - "$1" "$2" <<'EOF'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+names = ["steps", "loss/test", "loss/train"] + [
+    "cells/" + k for k in a["cells"] if k not in ("seconds", "rank")]
+for name in names:
+    x, y = a[name][()], b[name][()]
+    same = x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
+    assert same, f"{sys.argv[2]}: /{name} differs from {sys.argv[1]}"
+print(f"equal in {len(names)} datasets")
+EOF
+}
+
+# A small job: 16 cells, about 15 s on two ranks on this machine.
+job=$tmp/slurm-test.json
+cat >"$job" <<'EOF'
+{
+  "name": "slurm-test",
+  "model": {"kind": "projected-features", "features": 1024},
+  "task": {"alpha": 2.0, "beta": 0.5},
+  "grid": {"width": [64, 128], "data": ["online", 256], "gamma": [0.0, 1.0], "seeds": 2, "steps": [10000]},
+  "training": {"batch": 32, "lr": {"0": 0.5, "1": 0.05}, "record_points": 12}
+}
+EOF
+export SCALESWEEP_BIN=$bin SCALESWEEP_PROGRESS_INTERVAL=0.5 SCALESWEEP_GRACE=0.5
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+# frontier.sbatch runs `scalesweep frontier`; a build without that command
+# gets a stand-in that runs `inspect` instead, so the chain is still tested.
+analysis=frontier analysis_bin=$bin
+if ! "$bin" frontier --help >/dev/null 2>&1; then
+  analysis="inspect (no frontier command in this build)" analysis_bin=$tmp/scalesweep-inspect
+  cat >"$analysis_bin" <<EOF
+#!/bin/bash
+if [[ \$1 == frontier ]]; then
+  json=(); for word in "\$@"; do [[ \$word == --json ]] && json=(--json); done
+  exec "$bin" inspect "\${json[@]}" "\${@: -1}"
+fi
+exec "$bin" "\$@"
+EOF
+  chmod +x "$analysis_bin"
+fi
+
+# --- 1. srun, uninterrupted: the reference, with the analysis chained ----------
+t=$SECONDS
+a=$(submit_sweep srun "$tmp/srun.h5")
+jobs_submitted+=("$a")
+f=$(SCALESWEEP_BIN=$analysis_bin sbatch --parsable --chdir="$tmp" --output="$tmp/%j.out" \
+  --dependency=afterok:"$a" "$root/slurm/frontier.sbatch" "$tmp/srun.h5" "$tmp/srun-frontier")
+jobs_submitted+=("$f")
+wait_gone "$a" 90
+expect_done "$a" 0
+say "srun sweep: job $a done in $((SECONDS - t)) s; $(check_complete "$tmp/srun.h5")"
+wait_gone "$f" 60
+expect_done "$f" 0
+[[ -s $tmp/srun-frontier/frontier.json ]] || fail "frontier job $f wrote no frontier.json"
+say "frontier.sbatch after afterok:$a: job $f done ($analysis)"
+
+# --- 2. mpirun, uninterrupted ---------------------------------------------------
+t=$SECONDS
+b=$(submit_sweep mpirun "$tmp/mpirun.h5")
+jobs_submitted+=("$b")
+wait_gone "$b" 90
+expect_done "$b" 0
+say "mpirun sweep: job $b done in $((SECONDS - t)) s; $(check_complete "$tmp/mpirun.h5"); $(same_results "$tmp/srun.h5" "$tmp/mpirun.h5")"
+
+# --- 3. preempted by scontrol requeue (SIGTERM to every process) ---------------
+t=$SECONDS
+c=$(submit_sweep srun "$tmp/requeued.h5")
+jobs_submitted+=("$c")
+wait_mid_run "$c" "$tmp/$c.out" 60
+scontrol requeue "$c"
+restart_now "$c"
+wait_gone "$c" 90
+expect_done "$c" 1
+grep -q 'interrupted' "$tmp/$c.out" || fail "job $c: no 'interrupted' line in its log"
+say "scontrol requeue mid-run: job $c done after 1 restart in $((SECONDS - t)) s; $(check_complete "$tmp/requeued.h5"); $(same_results "$tmp/srun.h5" "$tmp/requeued.h5")"
+
+# --- 4. SIGUSR1 to the batch shell (time-limit warning): self-requeue, mpirun ---
+t=$SECONDS
+d=$(submit_sweep mpirun "$tmp/usr1.h5")
+jobs_submitted+=("$d")
+g=$(SCALESWEEP_BIN=$analysis_bin sbatch --parsable --chdir="$tmp" --output="$tmp/%j.out" \
+  --dependency=afterok:"$d" "$root/slurm/frontier.sbatch" "$tmp/usr1.h5")
+jobs_submitted+=("$g")
+wait_mid_run "$d" "$tmp/$d.out" 60
+scancel --batch --signal=USR1 "$d"
+restart_now "$d"
+[[ $(job_field "$g" JobState) == PENDING ]] || fail "frontier job $g did not wait for the requeued sweep"
+wait_gone "$d" 90
+expect_done "$d" 1
+grep -q 'requeueing job' "$tmp/$d.out" || fail "job $d did not requeue itself"
+say "SIGUSR1 mid-run: job $d requeued itself, done after 1 restart in $((SECONDS - t)) s; $(check_complete "$tmp/usr1.h5"); $(same_results "$tmp/srun.h5" "$tmp/usr1.h5")"
+wait_gone "$g" 60
+expect_done "$g" 0
+say "frontier.sbatch after the requeued sweep: job $g done"
+
+say "PASS: real Slurm, both launchers, requeue by Slurm and by the job itself"
