@@ -109,6 +109,62 @@ int ss_h5_dataset_write_block(int64_t dataset, ss_h5_type type, int rank, const 
   return status;
 }
 
+static hid_t fixed_string_type(int64_t length) {
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, (size_t)length);
+  H5Tset_strpad(type, H5T_STR_NULLPAD);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  return type;
+}
+
+int64_t ss_h5_string_dataset_create(int64_t loc, const char *name, int64_t count, int64_t length) {
+  hsize_t d[1] = {(hsize_t)count};
+  hid_t space = H5Screate_simple(1, d, NULL);
+  hid_t type = fixed_string_type(length);
+  hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_layout(plist, H5D_CONTIGUOUS);
+  H5Pset_alloc_time(plist, H5D_ALLOC_TIME_EARLY);
+  H5Pset_fill_time(plist, H5D_FILL_TIME_ALLOC);
+  hid_t ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
+  H5Pclose(plist);
+  H5Tclose(type);
+  H5Sclose(space);
+  return ds;
+}
+
+int ss_h5_string_dataset_write(int64_t dataset, int64_t index, const char *value) {
+  hid_t type = H5Dget_type(dataset);
+  if (type < 0) return -1;
+  size_t length = H5Tget_size(type);
+  char buffer[4096];
+  if (length > sizeof buffer) length = sizeof buffer;
+  memset(buffer, 0, length);
+  strncpy(buffer, value, length);
+  hsize_t start[1] = {(hsize_t)index}, count[1] = {1};
+  hid_t file_space = H5Dget_space(dataset);
+  H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL);
+  hid_t memory_space = H5Screate_simple(1, count, NULL);
+  herr_t status = H5Dwrite(dataset, type, memory_space, file_space, H5P_DEFAULT, buffer);
+  H5Sclose(memory_space);
+  H5Sclose(file_space);
+  H5Tclose(type);
+  return status;
+}
+
+int64_t ss_h5_string_dataset_read(int64_t dataset, char *buffer, int64_t capacity) {
+  hid_t type = H5Dget_type(dataset);
+  if (type < 0) return -1;
+  int64_t length = (int64_t)H5Tget_size(type);
+  hid_t space = H5Dget_space(dataset);
+  int64_t count = H5Sget_simple_extent_npoints(space);
+  H5Sclose(space);
+  herr_t status = -1;
+  if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type) && count * length <= capacity)
+    status = H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+  H5Tclose(type);
+  return status < 0 ? -1 : length;
+}
+
 int ss_h5_attr_write_string(int64_t loc, const char *name, const char *value) {
   hid_t type = H5Tcopy(H5T_C_S1);
   H5Tset_size(type, H5T_VARIABLE);

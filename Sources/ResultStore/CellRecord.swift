@@ -10,10 +10,12 @@ public struct CellRecord: Equatable, Sendable {
   public var rank: Int
   public var divergedStep: Int?
   public var lossFloor: Double
+  /// Why the cell failed (`/cells/error`), nil if it did not.
+  public var error: String?
 
   public static func == (a: CellRecord, b: CellRecord) -> Bool {
     a.cell == b.cell && a.status == b.status && a.flopsPerStep == b.flopsPerStep
       && a.seconds == b.seconds && a.rank == b.rank && a.divergedStep == b.divergedStep
-      && a.lossFloor.bitPattern == b.lossFloor.bitPattern
+      && a.lossFloor.bitPattern == b.lossFloor.bitPattern && a.error == b.error
   }
 }

@@ -114,6 +114,38 @@ final class HDF5Object {
     return HDF5Object(id: d, kind: .dataset, name: path(child))
   }
 
+  /// A 1-D dataset of `count` fixed-length UTF-8 strings of `length` bytes.
+  func createStringDataset(_ child: String, count: Int, length: Int) throws(HDF5Error) -> HDF5Object {
+    let d = ss_h5_string_dataset_create(id, child, Int64(count), Int64(length))
+    guard d >= 0 else { throw HDF5Error(operation: "create dataset", object: path(child)) }
+    return HDF5Object(id: d, kind: .dataset, name: path(child))
+  }
+
+  func writeString(_ value: String, at index: Int) throws(HDF5Error) {
+    try check(ss_h5_string_dataset_write(id, Int64(index), value), "write")
+  }
+
+  /// Every element of a fixed-length string dataset.
+  func readStrings() throws(HDF5Error) -> [String] {
+    let count = try shape().reduce(1, *)
+    var capacity = max(count, 1) * 256
+    while true {
+      var buffer = [CChar](repeating: 0, count: capacity)
+      let length = buffer.withUnsafeMutableBufferPointer {
+        ss_h5_string_dataset_read(id, $0.baseAddress, Int64(capacity))
+      }
+      if length > 0 {
+        let l = Int(length)
+        return (0..<count).map { i in
+          let bytes = buffer[(i * l)..<((i + 1) * l)].prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+          return String(decoding: bytes, as: UTF8.self)
+        }
+      }
+      guard capacity < 1 << 28 else { throw HDF5Error(operation: "read", object: name) }
+      capacity *= 16
+    }
+  }
+
   func openDataset(_ child: String) throws(HDF5Error) -> HDF5Object {
     let d = ss_h5_dataset_open(id, child)
     guard d >= 0 else { throw HDF5Error(operation: "open dataset", object: path(child)) }

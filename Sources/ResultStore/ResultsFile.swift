@@ -88,6 +88,10 @@ public struct ResultsFile: Sendable {
     let flops = try doubles("flops_per_step")
     let diverged = try ints("diverged_step")
     let floor = try doubles("loss_floor")
+    let errors = try group.openDataset("error").readStrings()
+    guard errors.count == count else {
+      throw ResultsError.corrupt(path: path, detail: "/cells/error has \(errors.count) entries, expected \(count)")
+    }
     let expected = job.cells
     let coordinates = (
       task: try ints("task"), width: try ints("width"), data: try ints("data"),
@@ -109,7 +113,8 @@ public struct ResultsFile: Sendable {
       records.append(
         CellRecord(
           cell: cell, status: s, flopsPerStep: flops[i], seconds: seconds[i], rank: rank[i],
-          divergedStep: diverged[i] >= 0 ? diverged[i] : nil, lossFloor: floor[i]))
+          divergedStep: diverged[i] >= 0 ? diverged[i] : nil, lossFloor: floor[i],
+          error: errors[i].isEmpty ? nil : errors[i]))
     }
     let lossGroup = try file.openGroup("loss")
     func matrix(_ name: String) throws -> [[Double]] {

@@ -19,4 +19,7 @@ public enum ResultsLayout {
     ("diverged_step", "step at which the loss became non-finite (-1 none)", "steps"),
     ("loss_floor", "loss the width cannot go below (model 1 bottleneck; NaN if unknown)", nil),
   ]
+
+  /// `/cells/error`: why a failed cell failed (fixed-length UTF-8, empty otherwise).
+  static let errorLength = 256
 }

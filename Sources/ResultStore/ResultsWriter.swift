@@ -136,6 +136,11 @@ public final class ResultsWriter {
       try dataset.attach(scale: cellScale, dimension: 0)
     }
 
+    let errors = try group.createStringDataset(
+      "error", count: count, length: ResultsLayout.errorLength)
+    try errors.setAttribute("description", "why a failed cell failed (empty otherwise)")
+    try errors.attach(scale: cellScale, dimension: 0)
+
     let lossGroup = try file.createGroup("loss")
     for (name, meaning) in [
       ("test", "population (test) loss; NaN where not recorded"),
@@ -181,6 +186,10 @@ public final class ResultsWriter {
       try cells.openDataset("diverged_step").write(
         [Int64(outcome.divergedStep ?? -1)], start: [index], count: [1])
       try cells.openDataset("loss_floor").write([outcome.lossFloor], start: [index], count: [1])
+      if var message = outcome.message {
+        while message.utf8.count >= ResultsLayout.errorLength { message.removeLast() }
+        try cells.openDataset("error").writeString(message, at: index)
+      }
       try file.flush()
       try cells.openDataset("status").write([outcome.status.rawValue], start: [index], count: [1])
       try file.flush()

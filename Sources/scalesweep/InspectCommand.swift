@@ -40,7 +40,7 @@ enum InspectCommand {
           "seconds_by_rank": Dictionary(uniqueKeysWithValues: secondsByRank.map { (String($0), $1) }),
           "cells_by_rank": Dictionary(uniqueKeysWithValues: cellsByRank.map { (String($0), $1) }),
           "diverged": diverged.map { ["cell": $0.cell.index, "step": $0.divergedStep ?? -1] },
-          "failed": failed.map { $0.cell.index },
+          "failed": failed.map { ["cell": $0.cell.index, "error": $0.error ?? ""] as [String: Any] },
           "complete": counts["pending"] == 0,
         ]))
       return 0
@@ -58,7 +58,7 @@ enum InspectCommand {
       Output.line("  diverged  cell \(record.cell.index) (width \(record.cell.width), gamma \(record.cell.gamma), seed \(record.cell.seed)) at step \(record.divergedStep ?? -1)")
     }
     for record in failed {
-      Output.line("  failed    cell \(record.cell.index) (width \(record.cell.width), gamma \(record.cell.gamma), seed \(record.cell.seed))")
+      Output.line("  failed    cell \(record.cell.index) (width \(record.cell.width), gamma \(record.cell.gamma), seed \(record.cell.seed)): \(record.error ?? "no message")")
     }
     for rank in secondsByRank.keys.sorted() {
       Output.line(String(format: "  rank %-4d %d cells, %.1fs training", rank, cellsByRank[rank] ?? 0, secondsByRank[rank] ?? 0))

@@ -108,6 +108,13 @@ enum RunCommand {
     return 0
   }
 
+  /// Cells to fail on purpose (`SCALESWEEP_FAIL_CELLS=3,5`): a testing hook that
+  /// proves a throwing cell is recorded as failed while the sweep goes on.
+  static var injectedFailures: Set<Int> {
+    let text = ProcessInfo.processInfo.environment["SCALESWEEP_FAIL_CELLS"] ?? ""
+    return Set(text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+  }
+
   /// Exit status of a run stopped by a signal with cells left (EX_TEMPFAIL):
   /// batch scripts requeue on it.
   static let interruptedStatus: Int32 = 75
@@ -121,8 +128,13 @@ enum RunCommand {
   /// Trains one cell; a thrown error becomes a failed cell, never a crash.
   static func train(job: JobSpec) -> SweepRunner.Train {
     let trainer = job.makeTrainer()
+    let injected = injectedFailures
     return { cell, between in
       do {
+        if injected.contains(cell.index) {
+          throw TrainingError.numerical(
+            cell: cell.index, message: "failure injected through SCALESWEEP_FAIL_CELLS")
+        }
         return try trainer.train(cell) { between() ? .proceed : .abandon }
       } catch TrainingError.interrupted {
         return nil  // stays pending; a resumed run trains it again

@@ -83,3 +83,68 @@ import Testing
     #expect(result.stderr.hasPrefix("error: \(truncated)"))
   }
 }
+
+/// Cells that throw or diverge are recorded as such, and the sweep goes on.
+@Suite struct CellFailureTests {
+  @Test func throwingCellsAreRecordedAsFailedAndOthersFinish() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("f.h5").path
+    let result = try Harness.run(
+      "/usr/bin/mpirun",
+      ["--oversubscribe", "-np", "2", "-x", "SCALESWEEP_FAIL_CELLS", Harness.binary, "run",
+       Harness.fixture("tiny.json"), "--out", out, "--quiet"],
+      environment: ["SCALESWEEP_FAIL_CELLS": "3,40"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("cell 3 failed: cell 3: failure injected"))
+    let file = try ResultsFile.read(path: out)
+    #expect(file.cells[3].status == .failed)
+    #expect(file.cells[40].status == .failed)
+    #expect(file.cells[3].error == "cell 3: failure injected through SCALESWEEP_FAIL_CELLS")
+    #expect(file.cells.filter { $0.status == .done }.count == 62)
+    #expect(file.cells[4].error == nil)
+    let lossesOfFailedCell = file.testLoss[3]
+    #expect(lossesOfFailedCell.allSatisfy { $0.isNaN })
+    let inspect = try Harness.scalesweep(["inspect", out])
+    #expect(inspect.stdout.contains("2 failed"))
+    #expect(inspect.stdout.contains("failure injected"))
+    let h5py = try Harness.run(
+      Harness.python,
+      ["-c", "import h5py,sys; f=h5py.File(sys.argv[1]); print(f['cells/error'][3].decode())", out])
+    #expect(h5py.stdout.contains("failure injected"), "\(h5py.stderr)")
+  }
+
+  @Test func divergingCellsAreRecordedWithTheirStep() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let jobPath = dir.appendingPathComponent("diverge.json").path
+    try """
+    {"name": "diverge", "model": {"kind": "projected-features", "features": 256},
+     "task": {"alpha": 2, "beta": 0.5},
+     "grid": {"width": [16], "gamma": [0, 4], "steps": [200]},
+     "training": {"lr": {"0": 0.5, "4": 40}}}
+    """.write(toFile: jobPath, atomically: true, encoding: .utf8)
+    let out = dir.appendingPathComponent("d.h5").path
+    let result = try Harness.scalesweep(["run", jobPath, "--out", out, "--quiet"])
+    #expect(result.status == 0)
+    #expect(result.stderr.contains("cell 1 diverged at step"))
+    let file = try ResultsFile.read(path: out)
+    #expect(file.cells[0].status == .done)
+    #expect(file.cells[1].status == .diverged)
+    #expect((file.cells[1].divergedStep ?? 0) > 0)
+    let inspect = try Harness.scalesweep(["inspect", out, "--json"])
+    #expect(inspect.stdout.contains("\"diverged\" : 1"))
+  }
+
+  @Test func resumeRefusesDamagedFiles() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("junk.h5").path
+    try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: out))
+    let result = try Harness.scalesweep(["run", Harness.fixture("tiny.json"), "--out", out, "--resume"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("not a ScaleSweep results file"))
+    let after = try Data(contentsOf: URL(fileURLWithPath: out))
+    #expect(after == Data(repeating: 0x42, count: 4096))
+  }
+}

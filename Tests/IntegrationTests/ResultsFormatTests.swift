@@ -31,7 +31,7 @@ import Testing
 
     let xarrayCheck = blocks[1].replacingOccurrences(of: "\"out/demo.h5\"", with: "\"\(out)\"") + """
 
-      assert loss["test"].dims == ("cell", "step"), loss["test"].dims
+      assert loss["test"].dims == ("cell", "steps"), loss["test"].dims
       assert loss["test"].shape == (64, \(try ResultsFile.read(path: out).steps.count))
       assert int(cells["width"].sel(cell=63)) == 48
       print("xarray ok")

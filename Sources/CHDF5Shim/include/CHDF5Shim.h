@@ -40,6 +40,14 @@ int ss_h5_dataset_read(int64_t dataset, ss_h5_type type, void *data);
 int ss_h5_dataset_write_block(int64_t dataset, ss_h5_type type, int rank, const int64_t *start,
                               const int64_t *count, const void *data);
 
+/* Fixed-length UTF-8 string datasets (1-D, `length` bytes each, NUL padded),
+ * contiguous and allocated at creation like the numeric ones. */
+int64_t ss_h5_string_dataset_create(int64_t loc, const char *name, int64_t count, int64_t length);
+/* Writes element `index` (value truncated to the dataset's length). */
+int ss_h5_string_dataset_write(int64_t dataset, int64_t index, const char *value);
+/* Reads all elements into buffer (count * length bytes); returns length or -1. */
+int64_t ss_h5_string_dataset_read(int64_t dataset, char *buffer, int64_t capacity);
+
 /* Attributes. Strings are variable-length UTF-8 (h5py reads them as str). */
 int ss_h5_attr_write_string(int64_t loc, const char *name, const char *value);
 /* Length in bytes of a string attribute (without NUL), or -1. */
