@@ -93,3 +93,19 @@ public struct Comm: Sendable {
 #if canImport(Glibc)
   import Glibc
 #endif
+
+extension Comm {
+  /// Gathers each rank's bytes on rank 0 (in rank order); other ranks get `[]`.
+  public func gatherBytes(_ bytes: [UInt8], tag: Int = 90) throws(CommError) -> [[UInt8]] {
+    if rank != 0 {
+      try send(bytes.map { Double($0) }, to: 0, tag: tag)
+      return []
+    }
+    var out: [[UInt8]] = [bytes]
+    for source in 1..<max(size, 1) {
+      let message = try receive(from: source, tag: tag)
+      out.append(message.payload.map { UInt8($0) })
+    }
+    return out
+  }
+}

@@ -1,0 +1,196 @@
+import Distributed
+import Foundation
+import Frontier
+import ResultStore
+import SweepSpec
+
+/// `scalesweep frontier FILE.h5`: power laws, compute-optimal frontier with
+/// bootstrap intervals, and the paper's theory beside the measurement.
+enum FrontierCommand {
+  static let help = """
+    usage: [mpirun -np R] scalesweep frontier FILE.h5 [--json] [--csv DIR] [--svg FILE]
+                                              [--write] [--compute flops|nt]
+                                              [--bootstrap N] [--seed S]
+           scalesweep frontier --table FILE.csv --size-column NAME --compute-column NAME
+                               --loss-column NAME [--data-column NAME] [--drop-highest K]
+                               [--json] [--bootstrap N] [--seed S]
+
+    For each (gamma, task, data) slice of a results file: loss-vs-time fits
+    per width (window chosen automatically and reported), loss vs width and
+    vs data, the compute-optimal frontier by three approaches (envelope,
+    IsoFLOP parabolas, parametric L = E + A N^-a + B t^-b), bootstrap
+    confidence intervals, and the paper's predicted exponents with whether
+    each interval contains them. Diverged and failed cells are left out with
+    a warning. Under mpirun the bootstrap is spread over the ranks.
+
+      --json            the report as JSON on stdout instead of the table
+      --csv DIR         write CSV tables into DIR
+      --svg FILE        write an SVG plot (loss vs compute and vs time, lazy and rich)
+      --write           store the report in FILE.h5 as the group /frontier
+      --compute M       compute axis: flops (recorded FLOPs, default) or nt (C = N t)
+      --bootstrap N     bootstrap replicates (default 1000; 0 for none)
+      --seed S          bootstrap seed (default fixed, so reports are reproducible)
+      --table FILE.csv  fit runs made elsewhere (one row per run) with approach 3,
+                        N from --size-column, C from --compute-column, loss from
+                        --loss-column, data from --data-column or D = C / (6 N)
+      --drop-highest K  leave out the K highest-loss rows of --table (outliers)
+    """
+
+  static func run(_ words: [String]) throws -> Int32 {
+    let args = try Arguments(
+      words, command: "frontier", flags: ["--json", "--write"],
+      options: [
+        "--csv", "--svg", "--compute", "--bootstrap", "--seed", "--table", "--size-column",
+        "--compute-column", "--loss-column", "--data-column", "--drop-highest",
+      ])
+    var bootstrap = BootstrapOptions()
+    bootstrap.replicates = try args.integer("--bootstrap", command: "frontier", in: 0...1_000_000) ?? 1000
+    if let seed = try args.integer("--seed", command: "frontier", in: 0...Int.max) {
+      bootstrap.baseSeed = UInt64(seed)
+    }
+    if let table = args.value("--table") {
+      return try runTable(table, args: args, bootstrap: bootstrap)
+    }
+    let path = try args.single("results file", command: "frontier")
+    var options = FrontierOptions()
+    options.bootstrap = bootstrap
+    switch args.value("--compute") ?? "flops" {
+    case "flops": options.computeMeasure = .flops
+    case "nt": options.computeMeasure = .nt
+    case let other:
+      throw UsageError(message: "scalesweep frontier: --compute \(other): expected flops or nt")
+    }
+    let results = try ResultsFile.read(path: path)
+    let (curves, warnings) = curves(from: results)
+    let comm = try launchedUnderMPI ? Comm.world() : nil
+    defer { comm?.finalize() }
+    let rank = comm?.rank ?? 0
+    let ranks = comm?.size ?? 1
+    guard !curves.isEmpty else {
+      throw UsageError(message: "\(path): no finished cells to fit (run the sweep first)")
+    }
+    let point = try ComputeOptimalFrontier.pointEstimates(curves, options: options)
+    // Replicates split into contiguous ranges, one per rank; the combined
+    // report does not depend on the split.
+    let total = options.bootstrap.replicates
+    let lower = total * rank / ranks
+    let upper = total * (rank + 1) / ranks
+    let mine = try ComputeOptimalFrontier.bootstrapReplicates(
+      curves, report: point, options: options, range: lower..<upper)
+    var replicates = mine
+    if let comm, comm.size > 1 {
+      let gathered = try comm.gatherBytes(Array(try JSONEncoder().encode(mine)))
+      guard rank == 0 else { return 0 }
+      replicates = try gathered.flatMap { try JSONDecoder().decode([BootstrapReplicate].self, from: Data($0)) }
+    }
+    var report = total > 0 ? ComputeOptimalFrontier.combine(point, replicates: replicates, options: options) : point
+    report.warnings = warnings + report.warnings
+    let json = FrontierJSON.render(report)
+    if args.has("--json") {
+      Output.line(json)
+    } else {
+      for warning in warnings { Output.warning(warning) }
+      Output.line(FrontierText.render(report))
+    }
+    if let dir = args.value("--csv") {
+      try writeFiles(FrontierCSV.tables(report), to: dir)
+    }
+    if let svg = args.value("--svg") {
+      try write(FrontierSVG.render(report, curves: curves, options: options), to: svg)
+    }
+    if args.has("--write") {
+      try ResultsFile.storeFrontier(
+        path: path, reportJSON: json, computeMeasure: options.computeMeasure.rawValue,
+        tables: FrontierCSV.tables(report))
+    }
+    return 0
+  }
+
+  /// Whether an MPI launcher started this process (then ranks share the bootstrap).
+  static var launchedUnderMPI: Bool {
+    let env = ProcessInfo.processInfo.environment
+    return env["OMPI_COMM_WORLD_SIZE"] != nil || env["PMIX_RANK"] != nil
+  }
+
+  /// The finished cells as learning curves; diverged and failed cells are
+  /// left out, each named in a warning.
+  static func curves(from results: ResultsFile) -> ([LossCurve], [String]) {
+    var curves: [LossCurve] = []
+    var warnings: [String] = []
+    let left = results.cells.filter { $0.status == .diverged || $0.status == .failed }
+    if !left.isEmpty {
+      let names = left.prefix(8).map { "\($0.cell.index) (\($0.status.name))" }.joined(separator: ", ")
+      warnings.append(
+        "left out \(left.count) diverged or failed cells: \(names)\(left.count > 8 ? ", ..." : "")")
+    }
+    let pending = results.cells.filter { $0.status == .pending }.count
+    if pending > 0 { warnings.append("\(pending) cells are still pending; fitting the finished ones") }
+    for record in results.cells where record.status == .done {
+      let cell = record.cell
+      let task = results.job.tasks[cell.task]
+      let row = results.testLoss[cell.index]
+      let recorded = row.indices.filter { !row[$0].isNaN }
+      let data: Double?
+      if case .finite(let p) = cell.data { data = Double(p) } else { data = nil }
+      curves.append(
+        LossCurve(
+          width: Double(cell.width), data: data, gamma: cell.gamma,
+          task: "alpha=\(JSONFormat.number(task.alpha)),beta=\(JSONFormat.number(task.beta))",
+          taskAlpha: task.alpha, taskBeta: task.beta, seed: cell.seed,
+          flopsPerStep: record.flopsPerStep, steps: recorded.map { Double(results.steps[$0]) },
+          loss: recorded.map { row[$0] }))
+    }
+    return (curves, warnings)
+  }
+
+  static func runTable(_ table: String, args: Arguments, bootstrap: BootstrapOptions) throws -> Int32 {
+    guard let size = args.value("--size-column"), let compute = args.value("--compute-column"),
+      let loss = args.value("--loss-column")
+    else {
+      throw UsageError(
+        message: "scalesweep frontier --table: --size-column, --compute-column and --loss-column are required")
+    }
+    guard let text = try? String(contentsOfFile: table, encoding: .utf8) else {
+      throw UsageError(message: "\(table): cannot read the table")
+    }
+    let drop = try args.integer("--drop-highest", command: "frontier", in: 0...1_000_000) ?? 0
+    let runs: ExternalRuns
+    do {
+      runs = try ExternalRuns.load(
+        csv: text, sizeColumn: size, computeColumn: compute, lossColumn: loss,
+        dataColumn: args.value("--data-column")
+      ).droppingHighestLosses(drop)
+    } catch {
+      throw UsageError(message: "\(table): \(error)")
+    }
+    let report = try ExternalFrontier.fit(runs, bootstrap: bootstrap)
+    Output.line(args.has("--json") ? FrontierJSON.render(report) : FrontierText.render(report))
+    return 0
+  }
+
+  static func write(_ text: String, to path: String) throws {
+    do {
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+      throw UsageError(message: "\(path): cannot write: \(error.localizedDescription)")
+    }
+  }
+
+  static func writeFiles(_ files: [String: String], to directory: String) throws {
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw UsageError(message: "\(directory): cannot create directory")
+    }
+    for (name, text) in files {
+      try write(text, to: (directory as NSString).appendingPathComponent(name))
+    }
+  }
+}
+
+/// Short number formatting for task labels (`2`, `0.5`).
+enum JSONFormat {
+  static func number(_ x: Double) -> String {
+    x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+  }
+}

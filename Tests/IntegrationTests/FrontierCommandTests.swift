@@ -1,0 +1,87 @@
+import Foundation
+import ResultStore
+import Testing
+
+/// `scalesweep frontier` on real results files and on an external table.
+@Suite struct FrontierCommandTests {
+  @Test func reportTablesPlotAndStoredGroup() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("r.h5").path
+    let run = try Harness.run(
+      "/usr/bin/mpirun",
+      ["--oversubscribe", "-np", "2", "-x", "SCALESWEEP_FAIL_CELLS", Harness.binary, "run",
+       Harness.fixture("tiny.json"), "--out", out, "--quiet"],
+      environment: ["SCALESWEEP_FAIL_CELLS": "5"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let svg = dir.appendingPathComponent("plot.svg").path
+    let csv = dir.appendingPathComponent("csv").path
+    let result = try Harness.mpirun(
+      ranks: 2,
+      ["frontier", out, "--json", "--bootstrap", "40", "--svg", svg, "--csv", csv, "--write", "--compute", "nt"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let slices = try #require(json["slices"] as? [[String: Any]])
+    #expect(slices.count == 8)  // 2 tasks x 2 gammas x 2 data sizes
+    let parametric = slices.compactMap { $0["parametric"] as? [String: Any] }
+    #expect(!parametric.isEmpty)
+    for key in ["E", "A", "a", "B", "b"] {
+      #expect(parametric[0][key] != nil, "parametric lacks \(key)")
+    }
+    let warnings = (json["warnings"] as? [String] ?? []).joined(separator: "\n")
+    #expect(warnings.contains("left out 1 diverged or failed cells"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: csv).contains { $0.hasSuffix(".csv") })
+    let svgText = try String(contentsOfFile: svg, encoding: .utf8)
+    #expect(svgText.hasPrefix("<svg") || svgText.hasPrefix("<?xml"))
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") {
+      let png = dir.appendingPathComponent("plot.png").path
+      let render = try Harness.run("/usr/bin/rsvg-convert", [svg, "-o", png])
+      #expect(render.status == 0, "\(render.stderr)")
+      let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
+      #expect(size > 10_000)
+    }
+    let stored = try #require(try ResultsFile.storedFrontier(path: out))
+    #expect(stored.contains("\"parametric\""))
+    // The file is still a valid results file after --write.
+    #expect(try ResultsFile.read(path: out).cells.count == 64)
+  }
+
+  @Test func externalChinchillaTable() throws {
+    let table = Harness.packageRoot
+      .appendingPathComponent("Tests/FrontierTests/Fixtures/chinchilla_svg_extracted_data.csv").path
+    let result = try Harness.scalesweep([
+      "frontier", "--table", table, "--size-column", "Model Size", "--compute-column",
+      "Training FLOP", "--loss-column", "loss", "--drop-highest", "5", "--bootstrap", "0", "--json",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let parametric = try #require(json["parametric"] as? [String: Any])
+    func value(_ key: String) -> Double {
+      (parametric[key] as? [String: Any])?["value"] as? Double ?? .nan
+    }
+    // Epoch AI's published fit of these 240 runs.
+    #expect(abs(value("a") - 0.3473) < 0.005)
+    #expect(abs(value("b") - 0.3672) < 0.005)
+    #expect(abs(value("E") - 1.8172) < 0.01)
+    #expect(abs(value("A") / 477.8 - 1) < 0.05)
+    #expect(abs(value("B") / 2143 - 1) < 0.05)
+  }
+
+  @Test func badInputsAreOneLineErrors() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let junk = dir.appendingPathComponent("junk.h5").path
+    try "not hdf5".write(toFile: junk, atomically: true, encoding: .utf8)
+    for arguments in [
+      ["frontier", junk], ["frontier", dir.appendingPathComponent("none.h5").path],
+      ["frontier", junk, "--compute", "joules"],
+      ["frontier", "--table", junk, "--size-column", "N", "--compute-column", "C", "--loss-column", "L"],
+    ] {
+      let result = try Harness.scalesweep(arguments)
+      #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
+      #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+    }
+  }
+}
