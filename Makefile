@@ -24,11 +24,14 @@ demo: build
 	@echo "plot: out/demo-frontier.svg   tables: out/demo-frontier/"
 
 # Every test, including multi-rank runs under mpirun (they find the binary
-# through SCALESWEEP_BIN and the Python readers through SCALESWEEP_PYTHON).
+# through SCALESWEEP_BIN and the Python readers through SCALESWEEP_PYTHON),
+# then sweeps through a real single-node Slurm started for the test.
 test: deps python
 	swift build -c release
 	SCALESWEEP_BIN=$(CURDIR)/$(BIN) SCALESWEEP_PYTHON=$(CURDIR)/.venv/bin/python \
 	  swift test -c release
+	SCALESWEEP_BIN=$(CURDIR)/$(BIN) SCALESWEEP_PYTHON=$(CURDIR)/.venv/bin/python \
+	  scripts/slurm-test.sh
 
 bench: build
 	bench/makespan.sh

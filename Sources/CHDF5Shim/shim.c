@@ -20,7 +20,14 @@ int64_t ss_h5_file_create(const char *path) {
 }
 
 int64_t ss_h5_file_open(const char *path, int read_write) {
-  return H5Fopen(path, read_write ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (read_write) return H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  /* Readers skip HDF5's file lock so that a file can be inspected while a
+   * run writes it (writers still take the lock, so two never write at once). */
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_file_locking(fapl, 0, 1);
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  H5Pclose(fapl);
+  return file;
 }
 
 int ss_h5_file_close(int64_t file) { return H5Fclose(file); }

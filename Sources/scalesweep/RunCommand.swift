@@ -50,7 +50,10 @@ enum RunCommand {
     guard comm.rank == 0 else {
       let summary = try runner.run(
         pending: [], cost: { _ in 0 }, progress: nil, train: train(job: job), record: { _, _, _, _ in })
-      return summary.interrupted ? interruptedStatus : 0
+      // Only rank 0 reports the interruption: a worker exiting non-zero would
+      // make mpirun abort the job before rank 0 has closed the file.
+      _ = summary
+      return 0
     }
 
     let writer: ResultsWriter

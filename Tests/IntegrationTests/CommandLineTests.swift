@@ -8,7 +8,7 @@ import Testing
     let version = try Harness.scalesweep(["--version"])
     #expect(version.status == 0)
     #expect(version.stdout.hasPrefix("scalesweep "))
-    for command in ["run", "plan", "inspect"] {
+    for command in ["run", "plan", "inspect", "frontier", "slurm"] {
       let help = try Harness.scalesweep([command, "--help"])
       #expect(help.status == 0)
       #expect(help.stdout.contains("usage: ") && help.stdout.contains(command))

@@ -12,6 +12,7 @@ void ss_h5_silence_errors(void);
 
 /* Files: created with the earliest file-format bounds (crash-tolerant readers). */
 int64_t ss_h5_file_create(const char *path);
+/* Read-only opens do not take HDF5's file lock (a live run can be inspected). */
 int64_t ss_h5_file_open(const char *path, int read_write);
 int ss_h5_file_close(int64_t file);
 int ss_h5_file_flush(int64_t file);
