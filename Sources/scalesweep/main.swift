@@ -1,4 +1,5 @@
 import Foundation
+import Frontier
 import ResultStore
 import SweepSpec
 
@@ -11,6 +12,8 @@ let usage = """
     run JOB --out FILE.h5     train every cell of a job (under mpirun for many ranks)
     plan JOB                  validate a job; estimate cells, compute, time, memory
     inspect FILE.h5           summarise a results file
+    slurm JOB                 print an sbatch script sized from the job's plan
+    frontier FILE.h5          power laws, compute-optimal frontier with intervals, theory
 
   scalesweep <command> --help shows a command's options; scalesweep --version the version.
   """
@@ -19,6 +22,8 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
   "run": (RunCommand.help, RunCommand.run),
   "plan": (PlanCommand.help, PlanCommand.run),
   "inspect": (InspectCommand.help, InspectCommand.run),
+  "slurm": (SlurmCommand.help, SlurmCommand.run),
+  "frontier": (FrontierCommand.help, FrontierCommand.run),
 ]
 
 @MainActor func main() -> Int32 {
@@ -52,6 +57,9 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
     if reports { Output.error(error.description) }
     return 2
   } catch let error as JobSpecError {
+    if reports { Output.error(error.description) }
+    return 2
+  } catch let error as FrontierError {
     if reports { Output.error(error.description) }
     return 2
   } catch let error as ResultsError {
