@@ -99,16 +99,19 @@ extension JobSpec {
     let forward = { (points: Double) in
       Self.mlpCircleForwardFlops(width: n, points: points, depth: spec.depth)
     }
-    // Elementwise work (bias broadcast, ReLU, masks, bias sums, updates) runs
-    // at a fraction of the BLAS rate: weight it as 8 FLOP-equivalents per
-    // element touched. The target's Clenshaw sum costs 4 K per sample.
+    // Calibrated with `scalesweep bench` (single precision, B = 64, N = 64 to
+    // 1024): products run at about 60 GFLOP/s; what is not a large product
+    // (ReLU, masks, bias broadcast, small-matrix BLAS overhead) costs about
+    // 2.5 ns per activation element, 150 FLOP-equivalents; the target's
+    // Clenshaw sum (double, 8 FLOPs per mode and sample) runs at about 13
+    // GFLOP/s, 40 FLOP-equivalents per mode and sample.
     let layers = h + 1
-    let elementwise = 8 * (4 * layers * b * n + 2 * (h * n * n + 4 * n))
+    let elementwise = 150 * layers * b * n
     let online = p == 0
     let perStep =
-      flopsPerStep + (online ? forward(b) + 8 * b * k : 0) + elementwise
+      flopsPerStep + (online ? forward(b) + 40 * b * k : 0) + elementwise
     let records = Double(training.recordPoints) * (forward(tp) + forward(p))
-    let setup = forward(tp) + 8 * tp * k + (online ? 0 : forward(p) + 8 * p * k)
+    let setup = forward(tp) + 40 * tp * k + (online ? 0 : forward(p) + 40 * p * k)
     let draws = h * n * n + 4 * n + p
     let parameters = h * (n * n + n) + 4 * n
     let activations = 2 * layers * b * n
@@ -116,7 +119,7 @@ extension JobSpec {
     let memory = 4 * (2 * parameters + activations + testBuffers) + 8 * (3 * tp + 3 * p + 2 * k)
     return CellCost(
       flopsPerStep: flopsPerStep, simulationFlops: setup + t * perStep + records,
-      normalDraws: draws, memoryBytes: memory, flopRate: 40e9)
+      normalDraws: draws, memoryBytes: memory, flopRate: 60e9)
   }
 
   private func pow3(_ x: Double) -> Double { x * x * x }

@@ -71,8 +71,10 @@ struct JobReader {
         file: file, key: "model.features", value: String(features),
         expected: "more features than the largest width (\(widest)); 4 to 16 times is typical")
     }
-    let cells = [tasks.count, grid.widths.count, grid.data.count, grid.gammas.count,
-                 grid.seeds.count, grid.steps.count].reduce(1.0) { $0 * Double($1) }
+    let cells = [
+      tasks.count, grid.widths.count, grid.data.count, grid.gammas.count,
+      grid.seeds.count, grid.steps.count,
+    ].reduce(1.0) { $0 * Double($1) }
     if cells > Double(JobSpec.maximumCells) {
       throw .tooLarge(
         file: file, key: "grid",
@@ -99,23 +101,27 @@ struct JobReader {
     }
     var object = try ObjectReader(value, key: "model", file: file, allowed: allowed)
     let kind = try string(
-      object.require("kind", expected: "\"projected-features\" or \"mlp-circle\""), key: "model.kind")
+      object.require("kind", expected: "\"projected-features\" or \"mlp-circle\""),
+      key: "model.kind")
     switch kind {
     case "projected-features":
-      let features = try object.take("features").map { v throws(JobSpecError) in
-        try integer(v, key: "model.features", in: 2...4_194_304)
-      } ?? 4096
+      let features =
+        try object.take("features").map { v throws(JobSpecError) in
+          try integer(v, key: "model.features", in: 2...4_194_304)
+        } ?? 4096
       return .projectedFeatures(features: features)
     case "mlp-circle":
       let depth = try integer(
         object.require("depth", expected: "the number of weight layers, at least 3"),
         key: "model.depth", in: 3...64)
-      let modes = try object.take("modes").map { v throws(JobSpecError) in
-        try integer(v, key: "model.modes", in: 1...65_536)
-      } ?? MLPCircleSpec.defaultModes
-      let testPoints = try object.take("test_points").map { v throws(JobSpecError) in
-        try integer(v, key: "model.test_points", in: 3...1_048_576)
-      } ?? MLPCircleSpec.defaultTestPoints
+      let modes =
+        try object.take("modes").map { v throws(JobSpecError) in
+          try integer(v, key: "model.modes", in: 1...65_536)
+        } ?? MLPCircleSpec.defaultModes
+      let testPoints =
+        try object.take("test_points").map { v throws(JobSpecError) in
+          try integer(v, key: "model.test_points", in: 3...1_048_576)
+        } ?? MLPCircleSpec.defaultTestPoints
       if testPoints <= 2 * modes {
         throw .invalidValue(
           file: file, key: "model.test_points", value: String(testPoints),
@@ -123,7 +129,8 @@ struct JobReader {
       }
       return .mlpCircle(MLPCircleSpec(depth: depth, testPoints: testPoints, modes: modes))
     default:
-      let hint = closestKey(to: kind, in: Self.modelKinds).map { " (did you mean \"\($0)\"?)" } ?? ""
+      let hint =
+        closestKey(to: kind, in: Self.modelKinds).map { " (did you mean \"\($0)\"?)" } ?? ""
       throw .invalidValue(
         file: file, key: "model.kind", value: "\"\(kind)\"",
         expected: "\"projected-features\" or \"mlp-circle\"\(hint)")
@@ -139,12 +146,14 @@ struct JobReader {
     guard explicit else {
       throw .missingKey(
         file: file, key: "grid.gamma",
-        expected: "gamma0 values above 0 for mlp-circle (a small value such as 0.01 is the lazy limit)")
+        expected:
+          "gamma0 values above 0 for mlp-circle (a small value such as 0.01 is the lazy limit)")
     }
     if let i = gammas.firstIndex(where: { $0 <= 0 }) {
       throw .invalidValue(
         file: file, key: "grid.gamma[\(i)]", value: JSONValue.format(gammas[i]),
-        expected: "gamma0 above 0 for mlp-circle (the output is divided by gamma0; use e.g. 0.01 for lazy)")
+        expected:
+          "gamma0 above 0 for mlp-circle (the output is divided by gamma0; use e.g. 0.01 for lazy)")
     }
   }
 
@@ -172,7 +181,8 @@ struct JobReader {
     }
   }
 
-  private func task(_ value: JSONValue, key: String, circle: Bool) throws(JobSpecError) -> TaskSpec {
+  private func task(_ value: JSONValue, key: String, circle: Bool) throws(JobSpecError) -> TaskSpec
+  {
     if circle { return try circleTask(value, key: key) }
     var object = try ObjectReader(value, key: key, file: file, allowed: ["alpha", "beta"])
     let alpha = try number(
@@ -271,12 +281,14 @@ struct JobReader {
   private func training(_ value: JSONValue, gammas: [Double]) throws(JobSpecError) -> TrainingSpec {
     var object = try ObjectReader(
       value, key: "training", file: file, allowed: ["batch", "lr", "record_points"])
-    let batch = try object.take("batch").map { v throws(JobSpecError) in
-      try integer(v, key: "training.batch", in: 1...65_536)
-    } ?? 32
-    let recordPoints = try object.take("record_points").map { v throws(JobSpecError) in
-      try integer(v, key: "training.record_points", in: 2...10_000)
-    } ?? 30
+    let batch =
+      try object.take("batch").map { v throws(JobSpecError) in
+        try integer(v, key: "training.batch", in: 1...65_536)
+      } ?? 32
+    let recordPoints =
+      try object.take("record_points").map { v throws(JobSpecError) in
+        try integer(v, key: "training.record_points", in: 2...10_000)
+      } ?? 30
     let lrValue = try object.require(
       "lr", expected: "a learning rate, or an object mapping each gamma to one")
     let learningRate: LearningRate
@@ -314,12 +326,15 @@ struct JobReader {
   private func string(_ value: JSONValue, key: String) throws(JobSpecError) -> String {
     guard case .string(let s) = value, !s.isEmpty, s.count <= 256 else {
       throw .invalidValue(
-        file: file, key: key, value: value.brief, expected: "a non-empty string of at most 256 characters")
+        file: file, key: key, value: value.brief,
+        expected: "a non-empty string of at most 256 characters")
     }
     return s
   }
 
-  private func integer(_ value: JSONValue, key: String, in range: ClosedRange<Int>) throws(JobSpecError) -> Int {
+  private func integer(_ value: JSONValue, key: String, in range: ClosedRange<Int>)
+    throws(JobSpecError) -> Int
+  {
     var result: Int?
     switch value {
     case .integer(let i): result = i
@@ -332,7 +347,8 @@ struct JobReader {
         expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
     }
     guard range.contains(i) else {
-      let expected = range.lowerBound == range.upperBound
+      let expected =
+        range.lowerBound == range.upperBound
         ? String(range.lowerBound) : "an integer from \(range.lowerBound) to \(range.upperBound)"
       throw .invalidValue(file: file, key: key, value: String(i), expected: expected)
     }
@@ -349,17 +365,21 @@ struct JobReader {
     default:
       throw .invalidValue(
         file: file, key: key, value: value.brief,
-        expected: "a number above \(JSONValue.format(lower)) and at most \(JSONValue.format(upper))")
+        expected: "a number above \(JSONValue.format(lower)) and at most \(JSONValue.format(upper))"
+      )
     }
     guard d > lower, d <= upper else {
       throw .invalidValue(
         file: file, key: key, value: value.brief,
-        expected: "a number above \(JSONValue.format(lower)) and at most \(JSONValue.format(upper))")
+        expected: "a number above \(JSONValue.format(lower)) and at most \(JSONValue.format(upper))"
+      )
     }
     return d
   }
 
-  private func list(_ value: JSONValue, key: String, expected: String) throws(JobSpecError) -> [JSONValue] {
+  private func list(_ value: JSONValue, key: String, expected: String) throws(JobSpecError)
+    -> [JSONValue]
+  {
     switch value {
     case .array(let items):
       guard !items.isEmpty else {
@@ -373,13 +393,16 @@ struct JobReader {
     }
   }
 
-  private func distinctIntegers(_ value: JSONValue, key: String, in range: ClosedRange<Int>) throws(JobSpecError) -> [Int] {
+  private func distinctIntegers(_ value: JSONValue, key: String, in range: ClosedRange<Int>)
+    throws(JobSpecError) -> [Int]
+  {
     let items = try list(value, key: key, expected: "a list of integers")
     var out: [Int] = []
     for (i, item) in items.enumerated() {
       let v = try integer(item, key: "\(key)[\(i)]", in: range)
       if out.contains(v) {
-        throw .invalidValue(file: file, key: "\(key)[\(i)]", value: String(v), expected: "distinct values")
+        throw .invalidValue(
+          file: file, key: "\(key)[\(i)]", value: String(v), expected: "distinct values")
       }
       out.append(v)
     }
@@ -406,7 +429,8 @@ struct JobReader {
           expected: "a number from \(JSONValue.format(lower)) to \(JSONValue.format(upper))")
       }
       if out.contains(d) {
-        throw .invalidValue(file: file, key: itemKey, value: item.brief, expected: "distinct values")
+        throw .invalidValue(
+          file: file, key: itemKey, value: item.brief, expected: "distinct values")
       }
       out.append(d)
     }

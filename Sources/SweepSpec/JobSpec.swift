@@ -106,7 +106,8 @@ public struct TaskSpec: Equatable, Sendable {
 
   /// The paper's difficulty classes (science.md, "Notation").
   public enum Difficulty: String, Sendable {
-    case hard, easy, superEasy = "super-easy"
+    case hard, easy
+    case superEasy = "super-easy"
   }
 
   /// `hard` for `beta < 1`, `easy` for `1 <= beta < 2 - 1/alpha`, else `super-easy`.

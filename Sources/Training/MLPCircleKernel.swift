@@ -198,7 +198,8 @@ extension CircleTarget {
     guard case .mlpCircle(let spec) = job.model, let q = job.tasks[task].fourierDecay else {
       return nil
     }
-    let cell = Cell(index: 0, task: task, width: 1, data: .online, gamma: 1, seed: seed, stepsBudget: 1)
+    let cell = Cell(
+      index: 0, task: task, width: 1, data: .online, gamma: 1, seed: seed, stepsBudget: 1)
     return CircleTarget(
       decay: q, modes: spec.modes, rng: MLPCircleTrainer.stream(.target, cell: cell))
   }

@@ -134,10 +134,7 @@ final class MLPCircleEngine<T: MLPScalar> {
 
   @inline(__always)
   private func relu(_ p: UnsafeMutablePointer<T>, _ count: Int) {
-    for i in 0..<count {
-      let v = p[i]
-      p[i] = v > 0 ? v : 0
-    }
+    Elementwise.relu(p, count)
   }
 
   // MARK: Backward
@@ -160,13 +157,7 @@ final class MLPCircleEngine<T: MLPScalar> {
     for i in 0..<n { wScaled[i] = readout[i] * rs }
     var delta = deltaA.pointer
     var spare = deltaB.pointer
-    for b in 0..<m {
-      let rb = r[b]
-      let row = b &* n
-      for i in 0..<n {
-        delta[row &+ i] = last[row &+ i] > 0 ? rb * wScaled[i] : 0
-      }
-    }
+    Elementwise.maskedOuter(delta, activations: last, rows: r, columns: wScaled, m, n)
     // Readout: dL/dw = A_L^T r / (gamma0 N).
     T.gemv(CblasTrans, m, n, scale * rs, last, n, r, 1, target + readoutOffset)
     var l = hiddenLayers
@@ -189,12 +180,9 @@ final class MLPCircleEngine<T: MLPScalar> {
     T.gemm(CblasTrans, CblasNoTrans, n, 3, m, scale, delta, n, inputs.pointer, 3, 1, target, 3)
   }
 
-  /// Masking loop kept simple for the vectoriser.
   @inline(__always)
   private func mask(_ p: UnsafeMutablePointer<T>, by a: UnsafePointer<T>, _ count: Int) {
-    for i in 0..<count {
-      p[i] = a[i] > 0 ? p[i] : 0
-    }
+    Elementwise.mask(p, by: a, count)
   }
 
   // MARK: NTK
@@ -230,7 +218,9 @@ final class MLPCircleEngine<T: MLPScalar> {
     var l = hiddenLayers
     while l >= 1 {
       let below = activations[l - 1].pointer
-      accumulateGramProduct(delta: delta, features: below, featureColumns: n, featureScale: hiddenScale * hiddenScale, addOne: true, count: m, into: out, gram: gram)
+      accumulateGramProduct(
+        delta: delta, features: below, featureColumns: n, featureScale: hiddenScale * hiddenScale,
+        addOne: true, count: m, into: out, gram: gram)
       T.gemm(
         CblasNoTrans, CblasNoTrans, m, n, n, hiddenScale, delta, n, theta + hiddenOffset(l), n,
         0, spare, n)
@@ -238,7 +228,9 @@ final class MLPCircleEngine<T: MLPScalar> {
       swap(&delta, &spare)
       l -= 1
     }
-    accumulateGramProduct(delta: delta, features: inputs.pointer, featureColumns: 3, featureScale: 1, addOne: false, count: m, into: out, gram: gram)
+    accumulateGramProduct(
+      delta: delta, features: inputs.pointer, featureColumns: 3, featureScale: 1, addOne: false,
+      count: m, into: out, gram: gram)
   }
 
   /// `out += (D D^T) o (s F F^T + [addOne])`.
@@ -249,7 +241,7 @@ final class MLPCircleEngine<T: MLPScalar> {
     let n = width
     T.gemm(CblasNoTrans, CblasTrans, m, m, c, featureScale, features, c, features, c, 0, gram, m)
     if addOne { for i in 0..<(m &* m) { gram[i] += 1 } }
-    // Reuse the spare delta buffer? It is in use; compute D D^T row by row into gram's product.
+    // Setup-time only (theory, tests): a scratch Gram matrix is fine here.
     let dd = UnsafeMutablePointer<T>.allocate(capacity: m * m)
     defer { dd.deallocate() }
     T.gemm(CblasNoTrans, CblasTrans, m, m, n, 1, delta, n, delta, n, 0, dd, m)

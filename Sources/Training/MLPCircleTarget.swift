@@ -40,54 +40,59 @@ public struct CircleTarget: Sendable {
   /// `y` at `count` angles by Clenshaw's recurrence (4 K FLOPs per angle,
   /// no trigonometric calls): with `u_k = a_k + 2 cos(theta) u_{k+1} - u_{k+2}`
   /// (and `v_k` likewise from `b_k`), `sum a_k cos(k theta) = u_1 cos(theta) - u_2`
-  /// and `sum b_k sin(k theta) = v_1 sin(theta)`. `scratch` holds `4 count` values.
+  /// and `sum b_k sin(k theta) = v_1 sin(theta)`.
   func evaluate(
     cosines: UnsafePointer<Double>, sines: UnsafePointer<Double>, count: Int,
-    into out: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
+    into out: UnsafeMutablePointer<Double>
   ) {
-    let u1 = scratch
-    let u2 = scratch + count
-    let v1 = scratch + 2 * count
-    let v2 = scratch + 3 * count
-    u1.update(repeating: 0, count: 4 * count)
+    // Eight angles at a time, the recurrence state in registers.
+    typealias V = SIMD8<Double>
     cosineCoefficients.withUnsafeBufferPointer { a in
       sineCoefficients.withUnsafeBufferPointer { b in
-        var k = a.count &- 1
-        while k >= 0 {
-          let ak = a[k]
-          let bk = b[k]
-          for i in 0..<count {
-            let twoCos = 2 * cosines[i]
-            let u = ak + twoCos * u1[i] - u2[i]
-            u2[i] = u1[i]
-            u1[i] = u
-            let v = bk + twoCos * v1[i] - v2[i]
-            v2[i] = v1[i]
-            v1[i] = v
+        var start = 0
+        while start < count {
+          let lanes = min(8, count &- start)
+          var c = V(repeating: 0)
+          var s = V(repeating: 0)
+          for j in 0..<lanes {
+            c[j] = cosines[start &+ j]
+            s[j] = sines[start &+ j]
           }
-          k &-= 1
+          let twoCos = 2 * c
+          var u1 = V(repeating: 0)
+          var u2 = V(repeating: 0)
+          var v1 = V(repeating: 0)
+          var v2 = V(repeating: 0)
+          var k = a.count &- 1
+          while k >= 0 {
+            let u = twoCos * u1 - u2 + a[k]
+            u2 = u1
+            u1 = u
+            let v = twoCos * v1 - v2 + b[k]
+            v2 = v1
+            v1 = v
+            k &-= 1
+          }
+          let y = u1 * c - u2 + v1 * s
+          for j in 0..<lanes { out[start &+ j] = y[j] }
+          start &+= 8
         }
       }
-    }
-    for i in 0..<count {
-      out[i] = u1[i] * cosines[i] - u2[i] + v1[i] * sines[i]
     }
   }
 
   /// `y(theta)` for each angle (convenience for tests and setup).
   public func values(at angles: [Double]) -> [Double] {
+    if angles.isEmpty { return [] }
     let c = angles.map { cos($0) }
     let s = angles.map { sin($0) }
     var out = [Double](repeating: 0, count: angles.count)
-    var scratch = [Double](repeating: 0, count: 4 * angles.count)
     c.withUnsafeBufferPointer { cp in
       s.withUnsafeBufferPointer { sp in
         out.withUnsafeMutableBufferPointer { op in
-          scratch.withUnsafeMutableBufferPointer { sc in
-            evaluate(
-              cosines: cp.baseAddress!, sines: sp.baseAddress!, count: angles.count,
-              into: op.baseAddress!, scratch: sc.baseAddress!)
-          }
+          evaluate(
+            cosines: cp.baseAddress!, sines: sp.baseAddress!, count: angles.count,
+            into: op.baseAddress!)
         }
       }
     }

@@ -29,7 +29,10 @@ public struct MLPCircleTrainer: CellTrainer {
   /// target, the data set and the batches also omit the width, so every width
   /// learns the same function from the same samples.
   enum Stream: UInt64 {
-    case initialisation = 1, target = 2, dataSet = 3, batches = 4
+    case initialisation = 1
+    case target = 2
+    case dataSet = 3
+    case batches = 4
   }
 
   static func stream(_ stream: Stream, cell: Cell) -> RandomStream {
@@ -85,7 +88,6 @@ final class MLPCircleCellRun<T: MLPScalar> {
   private let batchSines: UnsafeMutablePointer<Double>
   private let batchTargets: UnsafeMutablePointer<Double>
   private let batchInitial: UnsafeMutablePointer<Double>
-  private let clenshawScratch: UnsafeMutablePointer<Double>
 
   init(job: JobSpec, cell: Cell) throws {
     guard case .mlpCircle(let spec) = job.model else {
@@ -93,7 +95,8 @@ final class MLPCircleCellRun<T: MLPScalar> {
     }
     let task = job.tasks[cell.task]
     guard let q = task.fourierDecay else {
-      throw TrainingError.numerical(cell: cell.index, message: "mlp-circle task has no Fourier decay q")
+      throw TrainingError.numerical(
+        cell: cell.index, message: "mlp-circle task has no Fourier decay q")
     }
     guard cell.gamma > 0 else {
       throw TrainingError.numerical(cell: cell.index, message: "mlp-circle needs gamma0 > 0")
@@ -115,7 +118,6 @@ final class MLPCircleCellRun<T: MLPScalar> {
     batchSines = .allocate(capacity: batch)
     batchTargets = .allocate(capacity: batch)
     batchInitial = .allocate(capacity: batch)
-    clenshawScratch = .allocate(capacity: 4 * batch)
 
     let grid = (0..<spec.testPoints).map { 2 * Double.pi * Double($0) / Double(spec.testPoints) }
     testGrid = Self.points(grid, target: target, engine: engine)
@@ -133,7 +135,6 @@ final class MLPCircleCellRun<T: MLPScalar> {
     batchSines.deallocate()
     batchTargets.deallocate()
     batchInitial.deallocate()
-    clenshawScratch.deallocate()
   }
 
   private static func points(
@@ -214,8 +215,7 @@ final class MLPCircleCellRun<T: MLPScalar> {
         batchSines[i] = sin(theta)
       }
       target.evaluate(
-        cosines: batchCosines, sines: batchSines, count: b, into: batchTargets,
-        scratch: clenshawScratch)
+        cosines: batchCosines, sines: batchSines, count: b, into: batchTargets)
       engine.setInputs(cosines: batchCosines, sines: batchSines, count: b)
       engine.forward(engine.initial.pointer, count: b)
       for i in 0..<b { batchInitial[i] = Double(engine.outputs.pointer[i]) }
@@ -256,7 +256,8 @@ final class MLPCircleCellRun<T: MLPScalar> {
       batchLossCount += 1
       if step == recordSteps[nextRecord] {
         let test = meanSquaredError(on: testGrid)
-        let train = dataSet.map { meanSquaredError(on: $0) } ?? batchLossSum / Double(batchLossCount)
+        let train =
+          dataSet.map { meanSquaredError(on: $0) } ?? batchLossSum / Double(batchLossCount)
         batchLossSum = 0
         batchLossCount = 0
         guard test.isFinite, test < limit, train.isFinite else { return diverged(step) }

@@ -58,6 +58,49 @@ extension Double: MLPScalar {
   }
 }
 
+/// Elementwise kernels of the step, written so that every element is
+/// stored unconditionally: `v > 0 ? v : 0` compiled to a branch and a
+/// conditional store per element (as slow as the `N = 64` products), while
+/// these forms vectorise.
+enum Elementwise {
+  /// `p = max(p, 0)` as `(p + |p|) / 2`, exact for finite values.
+  @inline(__always)
+  static func relu<T: MLPScalar>(_ p: UnsafeMutablePointer<T>, _ count: Int) {
+    let half: T = 0.5
+    for i in 0..<count {
+      let v = p[i]
+      p[i] = (v + v.magnitude) * half
+    }
+  }
+
+  /// `p = a > 0 ? p : 0` (the ReLU derivative applied to a delta).
+  @inline(__always)
+  static func mask<T: MLPScalar>(_ p: UnsafeMutablePointer<T>, by a: UnsafePointer<T>, _ count: Int)
+  {
+    for i in 0..<count {
+      let active: T = a[i] > 0 ? 1 : 0
+      p[i] = p[i] * active
+    }
+  }
+
+  /// `out[b, i] = a[b, i] > 0 ? r[b] w[i] : 0` for `m` rows of `n`.
+  @inline(__always)
+  static func maskedOuter<T: MLPScalar>(
+    _ out: UnsafeMutablePointer<T>, activations a: UnsafePointer<T>, rows r: UnsafePointer<T>,
+    columns w: UnsafePointer<T>, _ m: Int, _ n: Int
+  ) {
+    for b in 0..<m {
+      let rb = r[b]
+      let row = out + b &* n
+      let act = a + b &* n
+      for i in 0..<n {
+        let active: T = act[i] > 0 ? 1 : 0
+        row[i] = rb * w[i] * active
+      }
+    }
+  }
+}
+
 /// A zero-filled array of scalars owned by one network, freed with it.
 final class ScalarBuffer<T: MLPScalar> {
   let pointer: UnsafeMutablePointer<T>

@@ -14,6 +14,8 @@ let usage = """
     inspect FILE.h5           summarise a results file
     slurm JOB                 print an sbatch script sized from the job's plan
     frontier FILE.h5          power laws, compute-optimal frontier with intervals, theory
+    bench                     training-step speed of each model against sgemm
+    theory JOB                predicted scaling exponents of a job's tasks
 
   scalesweep <command> --help shows a command's options; scalesweep --version the version.
   """
@@ -24,6 +26,8 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
   "inspect": (InspectCommand.help, InspectCommand.run),
   "slurm": (SlurmCommand.help, SlurmCommand.run),
   "frontier": (FrontierCommand.help, FrontierCommand.run),
+  "bench": (BenchCommand.help, BenchCommand.run),
+  "theory": (TheoryCommand.help, TheoryCommand.run),
 ]
 
 @MainActor func main() -> Int32 {

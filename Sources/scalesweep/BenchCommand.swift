@@ -1,0 +1,199 @@
+import Foundation
+import SweepSpec
+import Training
+
+/// `scalesweep bench [--json]`: training-step speed of each model against
+/// single-core sgemm, measured in the same run.
+enum BenchCommand {
+  static let help = """
+    usage: scalesweep bench [--widths LIST] [--batches LIST] [--depth D]
+                            [--models LIST] [--precisions LIST] [--seconds S] [--json]
+
+    Times full training steps (data, forward, backward, update; no setup, no
+    loss records) of each model on one core, and single-precision sgemm
+    (1024^3) in the same run. Reports steps/s, GFLOP/s of the products the step
+    executes, and that rate as a fraction of sgemm.
+
+      --widths LIST       comma-separated widths (default 64,128,256,512,1024,2048)
+      --batches LIST      batch sizes (default: 32 for projected-features and
+                          64 for mlp-circle, the sizes jobs/ uses)
+      --depth D           mlp-circle depth (default 3)
+      --models LIST       projected-features,mlp-circle (default both)
+      --precisions LIST   mlp-circle precisions: single,double (default both)
+      --seconds S         timed seconds per configuration (default 0.5)
+      --json              machine-readable output
+    """
+
+  struct Row {
+    var model: String
+    var precision: String
+    var width: Int
+    var batch: Int
+    var steps: Int
+    var stepsPerSecond: Double
+    /// Products the simulation executes per step (for mlp-circle: the
+    /// network's forward and backward plus the frozen initial network's forward).
+    var executedFlopsPerStep: Double
+    /// The model's compute per step (`/cells/flops_per_step`).
+    var modelFlopsPerStep: Double
+
+    var gflops: Double { executedFlopsPerStep * stepsPerSecond / 1e9 }
+  }
+
+  static func run(_ words: [String]) throws -> Int32 {
+    let args = try Arguments(
+      words, command: "bench", flags: ["--json"],
+      options: ["--widths", "--batches", "--depth", "--models", "--precisions", "--seconds"])
+    guard args.positionals.isEmpty else {
+      throw UsageError(message: "scalesweep bench: unexpected argument \(args.positionals[0])")
+    }
+    let widths = try integers(
+      args.value("--widths") ?? "64,128,256,512,1024,2048", option: "--widths")
+    let batches = try args.value("--batches").map { try integers($0, option: "--batches") }
+    let depth = try args.integer("--depth", command: "bench", in: 3...64) ?? 3
+    let seconds = try args.number("--seconds", command: "bench", atLeast: 0.01) ?? 0.5
+    let models = (args.value("--models") ?? "projected-features,mlp-circle").split(separator: ",")
+      .map(String.init)
+    for m in models where !["projected-features", "mlp-circle"].contains(m) {
+      throw UsageError(
+        message: "scalesweep bench: --models: unknown model \(m) (projected-features, mlp-circle)")
+    }
+    let precisions = try (args.value("--precisions") ?? "single,double").split(separator: ",").map {
+      guard let p = MLPCircleTrainer.Precision(rawValue: String($0)) else {
+        throw UsageError(
+          message: "scalesweep bench: --precisions: unknown precision \($0) (single, double)")
+      }
+      return p
+    }
+
+    BLAS.useSingleThread()
+    let sgemm = GEMMBenchmark.sgemmGFLOPs()
+    var rows: [Row] = []
+    let json = args.has("--json")
+    if !json {
+      Output.line(String(format: "sgemm 1024^3, one core (%@): %.1f GFLOP/s", BLAS.coreName, sgemm))
+      Output.line("model               precision  width  batch    steps/s   GFLOP/s  of sgemm")
+    }
+    for model in models {
+      for batch in batches ?? [model == "mlp-circle" ? 64 : 32] {
+        for width in widths {
+          let configurations: [MLPCircleTrainer.Precision?] =
+            model == "mlp-circle" ? precisions.map { $0 } : [nil]
+          for precision in configurations {
+            let row = try measure(
+              model: model, precision: precision, width: width, batch: batch, depth: depth,
+              seconds: seconds)
+            rows.append(row)
+            if !json {
+              Output.line(
+                String(
+                  format: "%-19@ %-9@ %6d %6d %10.1f %9.2f %8.0f%%", row.model as NSString,
+                  row.precision as NSString, row.width, row.batch, row.stepsPerSecond, row.gflops,
+                  100 * row.gflops / sgemm))
+            }
+          }
+        }
+      }
+    }
+    if json {
+      Output.line(
+        Output.json([
+          "sgemm_gflops": sgemm, "core": BLAS.coreName,
+          "rows": rows.map {
+            [
+              "model": $0.model, "precision": $0.precision, "width": $0.width, "batch": $0.batch,
+              "steps": $0.steps, "steps_per_second": $0.stepsPerSecond,
+              "executed_flops_per_step": $0.executedFlopsPerStep,
+              "model_flops_per_step": $0.modelFlopsPerStep, "gflops": $0.gflops,
+              "fraction_of_sgemm": $0.gflops / sgemm,
+            ] as [String: Any]
+          },
+        ]))
+    }
+    return 0
+  }
+
+  static func integers(_ text: String, option: String) throws(UsageError) -> [Int] {
+    var out: [Int] = []
+    for part in text.split(separator: ",") {
+      guard let v = Int(part), (1...65_536).contains(v) else {
+        throw UsageError(
+          message: "scalesweep bench: \(option) \(text): expected integers from 1 to 65536")
+      }
+      out.append(v)
+    }
+    if out.isEmpty { throw UsageError(message: "scalesweep bench: \(option): empty list") }
+    return out
+  }
+
+  /// A one-cell job of `model` at `width` and `batch` (rich cells: the costlier regime).
+  static func job(model: String, width: Int, batch: Int, depth: Int, steps: Int) -> JobSpec {
+    let modelSpec: ModelSpec
+    let task: TaskSpec
+    if model == "mlp-circle" {
+      // The smallest test grid that resolves 512 modes keeps setup cheap; it does
+      // not enter the step.
+      modelSpec = .mlpCircle(MLPCircleSpec(depth: depth, testPoints: 1025, modes: 512))
+      task = TaskSpec(fourierDecay: 1)
+    } else {
+      modelSpec = .projectedFeatures(features: 2 * width)
+      task = TaskSpec(alpha: 2, beta: 0.5)
+    }
+    return JobSpec(
+      name: "bench", model: modelSpec, tasks: [task],
+      grid: GridSpec(widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [steps]),
+      training: TrainingSpec(batch: batch, learningRate: .constant(1e-3), recordPoints: 2))
+  }
+
+  /// Times the steps between the first and the last (which carry the loss records).
+  static func measure(
+    model: String, precision: MLPCircleTrainer.Precision?, width: Int, batch: Int, depth: Int,
+    seconds: Double
+  ) throws -> Row {
+    let probe = job(model: model, width: width, batch: batch, depth: depth, steps: 1000)
+    let cell = probe.cells[0]
+    let cost = probe.cost(of: cell)
+    var longer = cell
+    longer.stepsBudget = 2000
+    // Simulated work per step: the cost model's difference between two budgets.
+    let perStep = (probe.cost(of: longer).simulationFlops - cost.simulationFlops) / 1000
+    let executed: Double
+    if model == "mlp-circle" {
+      let n = Double(width)
+      let b = Double(batch)
+      executed = cost.flopsPerStep + 2 * b * n * (Double(depth - 2) * n + 3)
+    } else {
+      executed = perStep
+    }
+    // A short warm-up run sizes the timed run.
+    let warm = try timeSteps(
+      job(model: model, width: width, batch: batch, depth: depth, steps: 6), precision: precision)
+    let steps = max(5, min(100_000, Int(seconds * warm.rate) + 2))
+    let timed = try timeSteps(
+      job(model: model, width: width, batch: batch, depth: depth, steps: steps),
+      precision: precision)
+    return Row(
+      model: model, precision: precision?.rawValue ?? "double", width: width, batch: batch,
+      steps: timed.steps, stepsPerSecond: timed.rate, executedFlopsPerStep: executed,
+      modelFlopsPerStep: cost.flopsPerStep)
+  }
+
+  static func timeSteps(_ job: JobSpec, precision: MLPCircleTrainer.Precision?) throws -> (
+    steps: Int, rate: Double
+  ) {
+    let trainer: any CellTrainer =
+      precision.map { MLPCircleTrainer(job: job, precision: $0) } ?? job.makeTrainer()
+    let budget = job.cells[0].stepsBudget
+    var calls = 0
+    var start = 0.0
+    var end = 0.0
+    _ = try trainer.train(job.cells[0]) {
+      calls += 1
+      if calls == 1 { start = MonotonicClock.seconds() }
+      if calls == budget - 1 { end = MonotonicClock.seconds() }
+      return .proceed
+    }
+    let timedSteps = budget - 2
+    return (timedSteps, Double(timedSteps) / max(end - start, 1e-9))
+  }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# ScaleSweep's mlp-circle training step against the same cell in NumPy and JAX,
+# one thread each, pinned to one core, in one invocation.
+#   bench/peers/run.sh [WIDTHS] [BATCH] [DEPTH]      (default "64 128 256 512 1024 2048" 64 3)
+# Environment: SCALESWEEP_BIN (default .build/release/scalesweep), BENCH_CORE
+# (default 0), BENCH_SECONDS per measurement (default 1), SCALESWEEP_PEERS_VENV.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+bin="${SCALESWEEP_BIN:-$root/.build/release/scalesweep}"
+widths="${1:-64 128 256 512 1024 2048}"
+batch="${2:-64}"
+depth="${3:-3}"
+core="${BENCH_CORE:-0}"
+seconds="${BENCH_SECONDS:-1}"
+venv="$("$here/setup.sh")"
+py="$venv/bin/python"
+
+# One thread everywhere: BLAS, OpenMP, Eigen inside XLA.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+export XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+export JAX_PLATFORMS=cpu
+pin=(taskset -c "$core")
+
+printf '%-6s %-6s %12s %12s %12s %9s %9s\n' width batch scalesweep numpy jax "x numpy" "x jax"
+for n in $widths; do
+  ours=$("${pin[@]}" "$bin" bench --models mlp-circle --precisions single --widths "$n" \
+    --batches "$batch" --depth "$depth" --seconds "$seconds" --json |
+    "$py" -c 'import json,sys; print(json.load(sys.stdin)["rows"][0]["steps_per_second"])')
+  np_rate=$("${pin[@]}" "$py" "$here/mlp_peer.py" numpy --width "$n" --batch "$batch" \
+    --depth "$depth" --seconds "$seconds" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["steps_per_second"])')
+  jax_rate=$("${pin[@]}" "$py" "$here/mlp_peer.py" jax --width "$n" --batch "$batch" \
+    --depth "$depth" --seconds "$seconds" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["steps_per_second"])')
+  "$py" - "$n" "$batch" "$ours" "$np_rate" "$jax_rate" <<'PY'
+import sys
+n, b, ours, numpy_rate, jax_rate = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:])
+print(f"{n:<6} {b:<6} {ours:12.1f} {numpy_rate:12.1f} {jax_rate:12.1f} {ours/numpy_rate:9.2f} {ours/jax_rate:9.2f}")
+PY
+done
