@@ -28,10 +28,12 @@ demo: build
 # then sweeps through a real single-node Slurm started for the test.
 test: deps python
 	swift build -c release
-	SCALESWEEP_BIN=$(CURDIR)/$(BIN) SCALESWEEP_PYTHON=$(CURDIR)/.venv/bin/python \
-	  swift test -c release
+	set -o pipefail; SCALESWEEP_BIN=$(CURDIR)/$(BIN) SCALESWEEP_PYTHON=$(CURDIR)/.venv/bin/python \
+	  swift test -c release 2>&1 | tee .build/swift-test.log
 	SCALESWEEP_BIN=$(CURDIR)/$(BIN) SCALESWEEP_PYTHON=$(CURDIR)/.venv/bin/python \
 	  scripts/slurm-test.sh
+	@n=$$(sed -n 's/.*Test run with \([0-9]*\) tests.*passed.*/\1/p' .build/swift-test.log | tail -1); \
+	  echo "tests: $$((n + 1)) passed, 0 failed"
 
 bench: build
 	bench/makespan.sh
