@@ -10,16 +10,7 @@ import Testing
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let job = Harness.fixture("tiny.json")
-    var files: [ResultsFile] = []
-    for ranks in [1, 2, 3] {
-      let out = dir.appendingPathComponent("r\(ranks).h5").path
-      let result =
-        ranks == 1
-        ? try Harness.scalesweep(["run", job, "--out", out, "--quiet"])
-        : try Harness.mpirun(ranks: ranks, ["run", job, "--out", out, "--quiet"])
-      #expect(result.status == 0, "\(ranks) ranks: \(result.stderr)")
-      files.append(try ResultsFile.read(path: out))
-    }
+    let files = try Harness.resultsOnRankCounts(job, [1, 2, 3], in: dir)
     let reference = files[0]
     #expect(reference.cells.count == 64)
     #expect(reference.cells.allSatisfy { $0.status == .done })
@@ -33,8 +24,8 @@ import Testing
         #expect(a.divergedStep == b.divergedStep)
         #expect(a.lossFloor.bitPattern == b.lossFloor.bitPattern)
       }
-      #expect(bits(other.testLoss) == bits(reference.testLoss))
-      #expect(bits(other.trainLoss) == bits(reference.trainLoss))
+      #expect(Harness.bits(other.testLoss) == Harness.bits(reference.testLoss))
+      #expect(Harness.bits(other.trainLoss) == Harness.bits(reference.trainLoss))
     }
     // More than one rank really trained cells in the multi-rank runs.
     #expect(Set(files[2].cells.map(\.rank)).count > 1)
@@ -56,5 +47,4 @@ import Testing
     #expect(file.cells.map(\.status) == [.done, .done])
   }
 
-  private func bits(_ m: [[Double]]) -> [[UInt64]] { m.map { $0.map(\.bitPattern) } }
 }

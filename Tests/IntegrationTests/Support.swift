@@ -1,4 +1,5 @@
 import Foundation
+import ResultStore
 import Testing
 
 /// The result of running a command.
@@ -91,4 +92,18 @@ enum Harness {
     return try run(
       mpirun, ["--oversubscribe", "-np", String(ranks), binary] + arguments)
   }
+
+  /// Runs `job` on each rank count (1 without mpirun) and reads the results back.
+  static func resultsOnRankCounts(_ job: String, _ counts: [Int], in dir: URL) throws -> [ResultsFile] {
+    try counts.map { ranks in
+      let out = dir.appendingPathComponent("r\(ranks).h5").path
+      let arguments = ["run", job, "--out", out, "--quiet"]
+      let result = ranks == 1 ? try scalesweep(arguments) : try mpirun(ranks: ranks, arguments)
+      #expect(result.status == 0, "\(ranks) ranks: \(result.stderr)")
+      return try ResultsFile.read(path: out)
+    }
+  }
+
+  /// Loss matrices as bit patterns, for exact comparison (NaN included).
+  static func bits(_ m: [[Double]]) -> [[UInt64]] { m.map { $0.map(\.bitPattern) } }
 }

@@ -18,17 +18,7 @@ func projectedJob(
 
 /// Least-squares slope of log y against log x.
 func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
-  let lx = x.map { log($0) }
-  let ly = y.map { log($0) }
-  let mx = lx.reduce(0, +) / Double(lx.count)
-  let my = ly.reduce(0, +) / Double(ly.count)
-  var sxy = 0.0
-  var sxx = 0.0
-  for (a, b) in zip(lx, ly) {
-    sxy += (a - mx) * (b - my)
-    sxx += (a - mx) * (a - mx)
-  }
-  return sxy / sxx
+  CircleKernelSpectrum.logLogSlope(x, y)
 }
 
 @Suite struct ProjectedFeatureTrainerTests {
