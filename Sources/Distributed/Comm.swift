@@ -40,7 +40,9 @@ public struct Comm: Sendable {
     let status = payload.withUnsafeBufferPointer {
       ss_mpi_send_doubles($0.baseAddress, Int32($0.count), Int32(destination), Int32(tag))
     }
-    guard status == 0 else { throw CommError(operation: "send to rank \(destination)", code: status) }
+    guard status == 0 else {
+      throw CommError(operation: "send to rank \(destination)", code: status)
+    }
   }
 
   /// A waiting message, if any, without blocking.
@@ -72,7 +74,9 @@ public struct Comm: Sendable {
       ss_mpi_recv_doubles(
         $0.baseAddress, Int32(count), Int32(source), Int32(tag), nil, nil, nil)
     }
-    guard status == 0 else { throw CommError(operation: "receive from rank \(source)", code: status) }
+    guard status == 0 else {
+      throw CommError(operation: "receive from rank \(source)", code: status)
+    }
     return Message(source: source, tag: tag, payload: payload)
   }
 

@@ -1,8 +1,9 @@
 import Foundation
+import SweepSpec
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import SweepSpec
 
 /// Runs a job's cells over all ranks.
 ///
@@ -219,7 +220,8 @@ final class Coordinator {
         index: decoded.cell, outcome: decoded.outcome, seconds: decoded.seconds,
         rank: message.source)
     default:
-      throw CommError(operation: "protocol: unexpected tag \(message.tag) from rank \(message.source)", code: -1)
+      throw CommError(
+        operation: "protocol: unexpected tag \(message.tag) from rank \(message.source)", code: -1)
     }
   }
 

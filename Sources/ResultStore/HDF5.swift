@@ -48,7 +48,9 @@ final class HDF5Object {
     }
   }
 
-  private func check(_ status: Int32, _ operation: String, _ object: String? = nil) throws(HDF5Error) {
+  private func check(_ status: Int32, _ operation: String, _ object: String? = nil)
+    throws(HDF5Error)
+  {
     if status < 0 { throw HDF5Error(operation: operation, object: object ?? name) }
   }
 
@@ -115,7 +117,8 @@ final class HDF5Object {
   }
 
   /// A 1-D dataset of `count` fixed-length UTF-8 strings of `length` bytes.
-  func createStringDataset(_ child: String, count: Int, length: Int) throws(HDF5Error) -> HDF5Object {
+  func createStringDataset(_ child: String, count: Int, length: Int) throws(HDF5Error) -> HDF5Object
+  {
     let d = ss_h5_string_dataset_create(id, child, Int64(count), Int64(length))
     guard d >= 0 else { throw HDF5Error(operation: "create dataset", object: path(child)) }
     return HDF5Object(id: d, kind: .dataset, name: path(child))
@@ -137,7 +140,9 @@ final class HDF5Object {
       if length > 0 {
         let l = Int(length)
         return (0..<count).map { i in
-          let bytes = buffer[(i * l)..<((i + 1) * l)].prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+          let bytes = buffer[(i * l)..<((i + 1) * l)].prefix { $0 != 0 }.map {
+            UInt8(bitPattern: $0)
+          }
           return String(decoding: bytes, as: UTF8.self)
         }
       }

@@ -39,7 +39,9 @@ public struct ResultsFile: Sendable {
     guard version <= ResultsLayout.formatVersion else {
       throw .notResults(
         path: path,
-        reason: "format version \(version) is newer than this ScaleSweep reads (\(ResultsLayout.formatVersion))")
+        reason:
+          "format version \(version) is newer than this ScaleSweep reads (\(ResultsLayout.formatVersion))"
+      )
     }
     guard let jobJSON = try? file.stringAttribute("job") else {
       throw .corrupt(path: path, detail: "job attribute missing")
@@ -51,7 +53,8 @@ public struct ResultsFile: Sendable {
       throw .corrupt(path: path, detail: "stored job invalid: \(error)")
     }
     do {
-      return try readContents(file: file, path: path, version: Int(version), jobJSON: jobJSON, job: job)
+      return try readContents(
+        file: file, path: path, version: Int(version), jobJSON: jobJSON, job: job)
     } catch let error as ResultsError {
       throw error
     } catch {
@@ -71,14 +74,16 @@ public struct ResultsFile: Sendable {
     func ints(_ name: String) throws -> [Int] {
       let values = try group.openDataset(name).read(Int64.self).map { Int($0) }
       guard values.count == count else {
-        throw ResultsError.corrupt(path: path, detail: "/cells/\(name) has \(values.count) entries, expected \(count)")
+        throw ResultsError.corrupt(
+          path: path, detail: "/cells/\(name) has \(values.count) entries, expected \(count)")
       }
       return values
     }
     func doubles(_ name: String) throws -> [Double] {
       let values = try group.openDataset(name).read(Double.self)
       guard values.count == count else {
-        throw ResultsError.corrupt(path: path, detail: "/cells/\(name) has \(values.count) entries, expected \(count)")
+        throw ResultsError.corrupt(
+          path: path, detail: "/cells/\(name) has \(values.count) entries, expected \(count)")
       }
       return values
     }
@@ -90,7 +95,8 @@ public struct ResultsFile: Sendable {
     let floor = try doubles("loss_floor")
     let errors = try group.openDataset("error").readStrings()
     guard errors.count == count else {
-      throw ResultsError.corrupt(path: path, detail: "/cells/error has \(errors.count) entries, expected \(count)")
+      throw ResultsError.corrupt(
+        path: path, detail: "/cells/error has \(errors.count) entries, expected \(count)")
     }
     let expected = job.cells
     let coordinates = (
@@ -105,10 +111,12 @@ public struct ResultsFile: Sendable {
         data: DataSize(code: coordinates.data[i]), gamma: coordinates.gamma[i],
         seed: coordinates.seed[i], stepsBudget: coordinates.budget[i])
       guard cell == expected[i] else {
-        throw ResultsError.corrupt(path: path, detail: "/cells row \(i) does not match the stored job")
+        throw ResultsError.corrupt(
+          path: path, detail: "/cells row \(i) does not match the stored job")
       }
       guard let s = CellStatus(rawValue: Int32(truncatingIfNeeded: status[i])) else {
-        throw ResultsError.corrupt(path: path, detail: "/cells/status[\(i)] = \(status[i]) is not a status")
+        throw ResultsError.corrupt(
+          path: path, detail: "/cells/status[\(i)] = \(status[i]) is not a status")
       }
       records.append(
         CellRecord(

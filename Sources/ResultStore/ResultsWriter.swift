@@ -19,7 +19,9 @@ public final class ResultsWriter {
   /// Status of every cell, kept in step with the file.
   public private(set) var statuses: [CellStatus]
 
-  private init(path: String, job: JobSpec, file: HDF5Object, statuses: [CellStatus]) throws(HDF5Error) {
+  private init(path: String, job: JobSpec, file: HDF5Object, statuses: [CellStatus])
+    throws(HDF5Error)
+  {
     self.path = path
     self.job = job
     self.file = file
@@ -36,7 +38,8 @@ public final class ResultsWriter {
   /// The file is built under a temporary name beside `path` and renamed into
   /// place when complete, so `path` never names a half-made file. An existing
   /// `path` is refused unless `overwrite`.
-  public static func create(path: String, job: JobSpec, overwrite: Bool = false) throws(ResultsError)
+  public static func create(path: String, job: JobSpec, overwrite: Bool = false)
+    throws(ResultsError)
     -> ResultsWriter
   {
     if !overwrite && FileManager.default.fileExists(atPath: path) {
@@ -55,7 +58,8 @@ public final class ResultsWriter {
     guard rename(temporary, path) == 0 else {
       let reason = String(cString: strerror(errno))
       try? FileManager.default.removeItem(atPath: temporary)
-      throw .io(path: path, underlying: HDF5Error(operation: "move into place (\(reason))", object: path))
+      throw .io(
+        path: path, underlying: HDF5Error(operation: "move into place (\(reason))", object: path))
     }
     do {
       let file = try HDF5Object.openFile(path, writable: true)
@@ -84,7 +88,9 @@ public final class ResultsWriter {
 
   private static func describeDifference(_ stored: JobSpec?, _ given: JobSpec) -> String {
     guard let stored else { return "the stored job cannot be read" }
-    if stored.name != given.name { return "stored job is \"\(stored.name)\", given \"\(given.name)\"" }
+    if stored.name != given.name {
+      return "stored job is \"\(stored.name)\", given \"\(given.name)\""
+    }
     if stored.model != given.model { return "model differs" }
     if stored.tasks != given.tasks { return "task differs" }
     if stored.grid != given.grid { return "grid differs" }
@@ -123,12 +129,16 @@ public final class ResultsWriter {
       case "data": dataset = try intColumn(group, column.name, cellList.map { $0.data.code })
       case "gamma": dataset = try doubleColumn(group, column.name, cellList.map { $0.gamma })
       case "seed": dataset = try intColumn(group, column.name, cellList.map { $0.seed })
-      case "steps_budget": dataset = try intColumn(group, column.name, cellList.map { $0.stepsBudget })
+      case "steps_budget":
+        dataset = try intColumn(group, column.name, cellList.map { $0.stepsBudget })
       case "status": dataset = try group.createDataset(column.name, shape: [count], fill: Int32(0))
-      case "flops_per_step": dataset = try doubleColumn(group, column.name, costs.map(\.flopsPerStep))
-      case "seconds": dataset = try group.createDataset(column.name, shape: [count], fill: Double.nan)
+      case "flops_per_step":
+        dataset = try doubleColumn(group, column.name, costs.map(\.flopsPerStep))
+      case "seconds":
+        dataset = try group.createDataset(column.name, shape: [count], fill: Double.nan)
       case "rank": dataset = try group.createDataset(column.name, shape: [count], fill: Int32(-1))
-      case "diverged_step": dataset = try group.createDataset(column.name, shape: [count], fill: Int64(-1))
+      case "diverged_step":
+        dataset = try group.createDataset(column.name, shape: [count], fill: Int64(-1))
       default: dataset = try group.createDataset(column.name, shape: [count], fill: Double.nan)
       }
       try dataset.setAttribute("description", column.description)
@@ -144,16 +154,21 @@ public final class ResultsWriter {
     let lossGroup = try file.createGroup("loss")
     for (name, meaning) in [
       ("test", "population (test) loss; NaN where not recorded"),
-      ("train", "training loss (online: mean batch loss since the previous record); NaN where not recorded"),
+      (
+        "train",
+        "training loss (online: mean batch loss since the previous record); NaN where not recorded"
+      ),
     ] {
-      let dataset = try lossGroup.createDataset(name, shape: [count, steps.count], fill: Double.nan)
+      let dataset = try lossGroup.createDataset(
+        name, shape: [count, steps.count], fill: Double.nan)
       try dataset.setAttribute("description", meaning)
       try dataset.attach(scale: cellScale, dimension: 0)
       try dataset.attach(scale: stepScale, dimension: 1)
     }
   }
 
-  private static func intColumn(_ group: HDF5Object, _ name: String, _ values: [Int]) throws(HDF5Error)
+  private static func intColumn(_ group: HDF5Object, _ name: String, _ values: [Int])
+    throws(HDF5Error)
     -> HDF5Object
   {
     let dataset = try group.createDataset(name, shape: [values.count], fill: Int64(0))
@@ -161,7 +176,8 @@ public final class ResultsWriter {
     return dataset
   }
 
-  private static func doubleColumn(_ group: HDF5Object, _ name: String, _ values: [Double]) throws(HDF5Error)
+  private static func doubleColumn(_ group: HDF5Object, _ name: String, _ values: [Double])
+    throws(HDF5Error)
     -> HDF5Object
   {
     let dataset = try group.createDataset(name, shape: [values.count], fill: Double.nan)
@@ -170,7 +186,9 @@ public final class ResultsWriter {
   }
 
   /// Stores a finished cell and flushes: losses first, then its status.
-  public func record(cell index: Int, outcome: CellOutcome, seconds: Double, rank: Int) throws(ResultsError) {
+  public func record(cell index: Int, outcome: CellOutcome, seconds: Double, rank: Int)
+    throws(ResultsError)
+  {
     do {
       var test = [Double](repeating: .nan, count: stepCount)
       var train = test

@@ -56,4 +56,3 @@ public struct CellOutcome: Equatable, Sendable {
     x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern }
   }
 }
-

@@ -161,12 +161,19 @@ public struct JSONParser {
     case UInt8(ascii: "{"): return try parseObject(depth: depth)
     case UInt8(ascii: "["): return try parseArray(depth: depth)
     case UInt8(ascii: "\""): return .string(try parseString())
-    case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-    case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-    case UInt8(ascii: "n"): try expectWord("null"); return .null
+    case UInt8(ascii: "t"):
+      try expectWord("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try expectWord("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try expectWord("null")
+      return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
     default:
-      throw error("unexpected character '\(String(decoding: [c], as: UTF8.self))', expected a value")
+      throw error(
+        "unexpected character '\(String(decoding: [c], as: UTF8.self))', expected a value")
     }
   }
 
@@ -205,7 +212,9 @@ public struct JSONParser {
       skipSpace()
       switch current {
       case UInt8(ascii: ","): position += 1
-      case UInt8(ascii: "}"): position += 1; return .object(members)
+      case UInt8(ascii: "}"):
+        position += 1
+        return .object(members)
       default: throw error("expected ',' or '}' in object")
       }
     }
@@ -225,7 +234,9 @@ public struct JSONParser {
       skipSpace()
       switch current {
       case UInt8(ascii: ","): position += 1
-      case UInt8(ascii: "]"): position += 1; return .array(items)
+      case UInt8(ascii: "]"):
+        position += 1
+        return .array(items)
       default: throw error("expected ',' or ']' in array")
       }
     }

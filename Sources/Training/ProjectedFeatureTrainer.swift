@@ -29,7 +29,9 @@ public struct ProjectedFeatureTrainer: CellTrainer {
   /// size and seed share their draws (common random numbers), so differences
   /// between them are the dynamics, not the luck of the draw.
   enum Stream: UInt64 {
-    case projection = 1, dataSet = 2, batches = 3
+    case projection = 1
+    case dataSet = 2
+    case batches = 3
   }
 
   static func stream(_ stream: Stream, cell: Cell) -> RandomStream {
@@ -41,7 +43,8 @@ public struct ProjectedFeatureTrainer: CellTrainer {
 
   public func train(_ cell: Cell, between: () -> TrainingDirective) throws -> CellOutcome {
     guard case .projectedFeatures(let m) = job.model else {
-      throw TrainingError.numerical(cell: cell.index, message: "job model is not projected-features")
+      throw TrainingError.numerical(
+        cell: cell.index, message: "job model is not projected-features")
     }
     let task = job.tasks[cell.task]
     let n = cell.width
@@ -50,7 +53,8 @@ public struct ProjectedFeatureTrainer: CellTrainer {
     let eta = job.training.learningRate.value(gamma: cell.gamma)
     let gamma = cell.gamma
     let s = 1 / Double(n).squareRoot()
-    let recordSteps = RecordSchedule.steps(budget: cell.stepsBudget, points: job.training.recordPoints)
+    let recordSteps = RecordSchedule.steps(
+      budget: cell.stepsBudget, points: job.training.recordPoints)
 
     // Covariance of (x, y): lower triangle, row-major, leading dimension n + 1.
     let covariance = DoubleBuffer(count: n1 * n1)
@@ -237,7 +241,9 @@ public struct ProjectedFeatureTrainer: CellTrainer {
     if info != 0 {
       throw TrainingError.numerical(
         cell: cell,
-        message: "covariance of the projected features is not positive definite (pivot \(info)); use more features than the width")
+        message:
+          "covariance of the projected features is not positive definite (pivot \(info)); use more features than the width"
+      )
     }
   }
 

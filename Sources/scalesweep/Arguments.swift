@@ -11,7 +11,10 @@ struct Arguments {
   private var options: [String: String] = [:]
 
   /// `flagNames` take no value; `optionNames` take one. Anything else is an error.
-  init(_ words: [String], command: String, flags flagNames: Set<String>, options optionNames: Set<String>)
+  init(
+    _ words: [String], command: String, flags flagNames: Set<String>,
+    options optionNames: Set<String>
+  )
     throws(UsageError)
   {
     var i = 0
@@ -38,7 +41,8 @@ struct Arguments {
           }
         } else {
           throw UsageError(
-            message: "scalesweep \(command): unknown option \(name) (see scalesweep \(command) --help)")
+            message:
+              "scalesweep \(command): unknown option \(name) (see scalesweep \(command) --help)")
         }
       } else {
         positionals.append(word)
@@ -50,19 +54,26 @@ struct Arguments {
   func has(_ flag: String) -> Bool { flags.contains(flag) }
   func value(_ option: String) -> String? { options[option] }
 
-  func integer(_ option: String, command: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
+  func integer(_ option: String, command: String, in range: ClosedRange<Int>) throws(UsageError)
+    -> Int?
+  {
     guard let text = options[option] else { return nil }
     guard let v = Int(text), range.contains(v) else {
       throw UsageError(
-        message: "scalesweep \(command): \(option) \(text): expected an integer from \(range.lowerBound) to \(range.upperBound)")
+        message:
+          "scalesweep \(command): \(option) \(text): expected an integer from \(range.lowerBound) to \(range.upperBound)"
+      )
     }
     return v
   }
 
-  func number(_ option: String, command: String, atLeast lower: Double) throws(UsageError) -> Double? {
+  func number(_ option: String, command: String, atLeast lower: Double) throws(UsageError)
+    -> Double?
+  {
     guard let text = options[option] else { return nil }
     guard let v = Double(text), v.isFinite, v >= lower else {
-      throw UsageError(message: "scalesweep \(command): \(option) \(text): expected a number >= \(lower)")
+      throw UsageError(
+        message: "scalesweep \(command): \(option) \(text): expected a number >= \(lower)")
     }
     return v
   }

@@ -37,16 +37,21 @@ enum InspectCommand {
           "format_version": results.formatVersion, "scalesweep_version": results.scalesweepVersion,
           "created": results.created, "cells": results.cells.count, "status": counts,
           "recorded_steps": results.steps.count,
-          "seconds_by_rank": Dictionary(uniqueKeysWithValues: secondsByRank.map { (String($0), $1) }),
+          "seconds_by_rank": Dictionary(
+            uniqueKeysWithValues: secondsByRank.map { (String($0), $1) }),
           "cells_by_rank": Dictionary(uniqueKeysWithValues: cellsByRank.map { (String($0), $1) }),
           "diverged": diverged.map { ["cell": $0.cell.index, "step": $0.divergedStep ?? -1] },
-          "failed": failed.map { ["cell": $0.cell.index, "error": $0.error ?? ""] as [String: Any] },
+          "failed": failed.map {
+            ["cell": $0.cell.index, "error": $0.error ?? ""] as [String: Any]
+          },
           "complete": counts["pending"] == 0,
         ]))
       return 0
     }
     let job = results.job
-    Output.line("\(path): ScaleSweep results, format \(results.formatVersion), written by \(results.scalesweepVersion) at \(results.created)")
+    Output.line(
+      "\(path): ScaleSweep results, format \(results.formatVersion), written by \(results.scalesweepVersion) at \(results.created)"
+    )
     Output.line("  job       \(job.name) (\(job.model.kind))")
     Output.line(
       "  grid      widths \(job.grid.widths), data \(job.grid.data.map(\.description)), gamma \(job.grid.gammas), \(job.grid.seeds.count) seed(s), budgets \(job.grid.steps)"
@@ -55,13 +60,20 @@ enum InspectCommand {
       "  cells     \(results.cells.count): \(counts["done"]!) done, \(counts["pending"]!) pending, \(counts["diverged"]!) diverged, \(counts["failed"]!) failed"
     )
     for record in diverged {
-      Output.line("  diverged  cell \(record.cell.index) (width \(record.cell.width), gamma \(record.cell.gamma), seed \(record.cell.seed)) at step \(record.divergedStep ?? -1)")
+      Output.line(
+        "  diverged  cell \(record.cell.index) (width \(record.cell.width), gamma \(record.cell.gamma), seed \(record.cell.seed)) at step \(record.divergedStep ?? -1)"
+      )
     }
     for record in failed {
-      Output.line("  failed    cell \(record.cell.index) (width \(record.cell.width), gamma \(record.cell.gamma), seed \(record.cell.seed)): \(record.error ?? "no message")")
+      Output.line(
+        "  failed    cell \(record.cell.index) (width \(record.cell.width), gamma \(record.cell.gamma), seed \(record.cell.seed)): \(record.error ?? "no message")"
+      )
     }
     for rank in secondsByRank.keys.sorted() {
-      Output.line(String(format: "  rank %-4d %d cells, %.1fs training", rank, cellsByRank[rank] ?? 0, secondsByRank[rank] ?? 0))
+      Output.line(
+        String(
+          format: "  rank %-4d %d cells, %.1fs training", rank, cellsByRank[rank] ?? 0,
+          secondsByRank[rank] ?? 0))
     }
     if counts["pending"]! > 0 {
       Output.line("  incomplete: continue with scalesweep run JOB --out \(path) --resume")

@@ -35,7 +35,9 @@ enum Output {
 
   /// Total memory of this machine in bytes (Linux /proc/meminfo), if known.
   static var machineMemory: Double? {
-    guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+    guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else {
+      return nil
+    }
     for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
       let parts = line.split(separator: " ")
       if parts.count >= 2, let kb = Double(parts[1]) { return kb * 1024 }

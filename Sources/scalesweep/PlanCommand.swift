@@ -32,7 +32,9 @@ enum PlanCommand {
     let order = Scheduler.largestFirst(Array(seconds.indices)) { seconds[$0] }
     return Estimate(
       cells: costs.count,
-      computeFlops: zip(job.cells, costs).reduce(0) { $0 + $1.1.flopsPerStep * Double($1.0.stepsBudget) },
+      computeFlops: zip(job.cells, costs).reduce(0) {
+        $0 + $1.1.flopsPerStep * Double($1.0.stepsBudget)
+      },
       simulationFlops: costs.reduce(0) { $0 + $1.simulationFlops },
       serialSeconds: seconds.reduce(0, +),
       largestCellSeconds: seconds.max() ?? 0,
@@ -77,9 +79,16 @@ enum PlanCommand {
       Output.line(
         "  grid             \(job.tasks.count) task x \(job.grid.widths.count) width x \(job.grid.data.count) data x \(job.grid.gammas.count) gamma x \(job.grid.seeds.count) seed x \(job.grid.steps.count) budget = \(e.cells) cells"
       )
-      Output.line(String(format: "  compute          %.3g FLOP (model), %.3g FLOP simulated", e.computeFlops, e.simulationFlops))
-      Output.line("  estimated time   \(duration(e.serialSeconds)) on one core; largest cell \(duration(e.largestCellSeconds))")
-      Output.line("  makespan         \(duration(e.makespanSeconds)) on \(ranks) rank\(ranks == 1 ? "" : "s") (largest-first)")
+      Output.line(
+        String(
+          format: "  compute          %.3g FLOP (model), %.3g FLOP simulated", e.computeFlops,
+          e.simulationFlops))
+      Output.line(
+        "  estimated time   \(duration(e.serialSeconds)) on one core; largest cell \(duration(e.largestCellSeconds))"
+      )
+      Output.line(
+        "  makespan         \(duration(e.makespanSeconds)) on \(ranks) rank\(ranks == 1 ? "" : "s") (largest-first)"
+      )
       Output.line(String(format: "  memory per rank  %.1f MiB", e.memoryPerRankBytes / 1_048_576))
     }
     return 0

@@ -49,7 +49,8 @@ enum RunCommand {
     runner.gracePeriod = grace
     guard comm.rank == 0 else {
       let summary = try runner.run(
-        pending: [], cost: { _ in 0 }, progress: nil, train: train(job: job), record: { _, _, _, _ in })
+        pending: [], cost: { _ in 0 }, progress: nil, train: train(job: job),
+        record: { _, _, _, _ in })
       // Only rank 0 reports the interruption: a worker exiting non-zero would
       // make mpirun abort the job before rank 0 has closed the file.
       _ = summary
@@ -99,13 +100,15 @@ enum RunCommand {
     let counts = Dictionary(grouping: writer.statuses, by: { $0 }).mapValues(\.count)
     Output.line(
       String(
-        format: "finished: %d cells run in %.1fs; file has %d done, %d diverged, %d failed, %d pending",
+        format:
+          "finished: %d cells run in %.1fs; file has %d done, %d diverged, %d failed, %d pending",
         summary.cellsRun, summary.makespan, counts[.done] ?? 0, counts[.diverged] ?? 0,
         counts[.failed] ?? 0, counts[.pending] ?? 0))
     let stillPending = counts[.pending] ?? 0
     if stillPending > 0 {
       Output.line(
-        "interrupted (\(StopSignal.name)): \(stillPending) cells pending; resume with: \(resumeHint)")
+        "interrupted (\(StopSignal.name)): \(stillPending) cells pending; resume with: \(resumeHint)"
+      )
       return interruptedStatus
     }
     return 0
@@ -115,7 +118,8 @@ enum RunCommand {
   /// proves a throwing cell is recorded as failed while the sweep goes on.
   static var injectedFailures: Set<Int> {
     let text = ProcessInfo.processInfo.environment["SCALESWEEP_FAIL_CELLS"] ?? ""
-    return Set(text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+    return Set(
+      text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
   }
 
   /// Exit status of a run stopped by a signal with cells left (EX_TEMPFAIL):
@@ -125,7 +129,8 @@ enum RunCommand {
   /// `text` as one shell word.
   static func shellQuoted(_ text: String) -> String {
     let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
-    return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    return safe && !text.isEmpty
+      ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
   /// Trains one cell; a thrown error becomes a failed cell, never a crash.
@@ -142,7 +147,8 @@ enum RunCommand {
       } catch TrainingError.interrupted {
         return nil  // stays pending; a resumed run trains it again
       } catch {
-        let steps = RecordSchedule.steps(budget: cell.stepsBudget, points: job.training.recordPoints)
+        let steps = RecordSchedule.steps(
+          budget: cell.stepsBudget, points: job.training.recordPoints)
         let nan = [Double](repeating: .nan, count: steps.count)
         return CellOutcome(
           status: .failed, steps: steps, trainLoss: nan, testLoss: nan, message: "\(error)")

@@ -45,7 +45,8 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
     return 0
   }
   guard let command = commands[name] else {
-    Output.error("unknown command \"\(name)\" (commands: \(commands.keys.sorted().joined(separator: ", ")))")
+    Output.error(
+      "unknown command \"\(name)\" (commands: \(commands.keys.sorted().joined(separator: ", ")))")
     return 2
   }
   let rest = Array(arguments.dropFirst())

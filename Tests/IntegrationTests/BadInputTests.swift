@@ -10,7 +10,8 @@ import Testing
   }
 
   static let cases: [Case] = {
-    let manifest = (try? String(contentsOfFile: Harness.fixture("bad-jobs/expected.tsv"), encoding: .utf8)) ?? ""
+    let manifest =
+      (try? String(contentsOfFile: Harness.fixture("bad-jobs/expected.tsv"), encoding: .utf8)) ?? ""
     return manifest.split(separator: "\n").filter { !$0.hasPrefix("#") }.map {
       let parts = $0.split(separator: "\t", maxSplits: 1).map(String.init)
       return Case(file: parts[0], expected: parts[1])
@@ -32,8 +33,11 @@ import Testing
       #expect(result.status == 2, "\(arguments[0]) \(c.file): exit \(result.status)")
       let lines = result.stderr.split(separator: "\n")
       #expect(lines.count == 1, "\(c.file): \(result.stderr)")
-      #expect(result.stderr.contains(job), "\(c.file): error does not name the file: \(result.stderr)")
-      #expect(result.stderr.contains(c.expected), "\(c.file): expected \"\(c.expected)\" in \(result.stderr)")
+      #expect(
+        result.stderr.contains(job), "\(c.file): error does not name the file: \(result.stderr)")
+      #expect(
+        result.stderr.contains(c.expected),
+        "\(c.file): expected \"\(c.expected)\" in \(result.stderr)")
     }
     let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
     #expect(left.isEmpty, "\(c.file) left files behind: \(left)")
@@ -43,7 +47,8 @@ import Testing
     let job = Harness.fixture("bad-jobs/27-grid-width-negative.json")
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let result = try Harness.mpirun(ranks: 2, ["run", job, "--out", dir.appendingPathComponent("o.h5").path])
+    let result = try Harness.mpirun(
+      ranks: 2, ["run", job, "--out", dir.appendingPathComponent("o.h5").path])
     #expect(result.status != 0)
     #expect(result.stderr.components(separatedBy: "error: ").count == 2, "\(result.stderr)")
   }

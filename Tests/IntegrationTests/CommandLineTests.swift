@@ -21,7 +21,9 @@ import Testing
   }
 
   @Test func planReportsCellsAndMakespan() throws {
-    let result = try Harness.scalesweep(["plan", Harness.fixture("tiny.json"), "--ranks", "2", "--json"])
+    let result = try Harness.scalesweep([
+      "plan", Harness.fixture("tiny.json"), "--ranks", "2", "--json",
+    ])
     #expect(result.status == 0)
     let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     #expect(json?["cells"] as? Int == 64)
@@ -74,7 +76,9 @@ import Testing
     }
     // A real results file cut in half.
     let good = dir.appendingPathComponent("good.h5").path
-    #expect(try Harness.scalesweep(["run", Harness.fixture("tiny.json"), "--out", good, "--quiet"]).status == 0)
+    #expect(
+      try Harness.scalesweep(["run", Harness.fixture("tiny.json"), "--out", good, "--quiet"]).status
+        == 0)
     let data = try Data(contentsOf: URL(fileURLWithPath: good))
     let truncated = dir.appendingPathComponent("truncated.h5").path
     try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: truncated))
@@ -92,8 +96,10 @@ import Testing
     let out = dir.appendingPathComponent("f.h5").path
     let result = try Harness.run(
       "/usr/bin/mpirun",
-      ["--oversubscribe", "-np", "2", "-x", "SCALESWEEP_FAIL_CELLS", Harness.binary, "run",
-       Harness.fixture("tiny.json"), "--out", out, "--quiet"],
+      [
+        "--oversubscribe", "-np", "2", "-x", "SCALESWEEP_FAIL_CELLS", Harness.binary, "run",
+        Harness.fixture("tiny.json"), "--out", out, "--quiet",
+      ],
       environment: ["SCALESWEEP_FAIL_CELLS": "3,40"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("cell 3 failed: cell 3: failure injected"))
@@ -141,7 +147,9 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("junk.h5").path
     try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: out))
-    let result = try Harness.scalesweep(["run", Harness.fixture("tiny.json"), "--out", out, "--resume"])
+    let result = try Harness.scalesweep([
+      "run", Harness.fixture("tiny.json"), "--out", out, "--resume",
+    ])
     #expect(result.status == 2)
     #expect(result.stderr.contains("not a ScaleSweep results file"))
     let after = try Data(contentsOf: URL(fileURLWithPath: out))

@@ -10,15 +10,20 @@ import Testing
     let out = dir.appendingPathComponent("r.h5").path
     let run = try Harness.run(
       "/usr/bin/mpirun",
-      ["--oversubscribe", "-np", "2", "-x", "SCALESWEEP_FAIL_CELLS", Harness.binary, "run",
-       Harness.fixture("tiny.json"), "--out", out, "--quiet"],
+      [
+        "--oversubscribe", "-np", "2", "-x", "SCALESWEEP_FAIL_CELLS", Harness.binary, "run",
+        Harness.fixture("tiny.json"), "--out", out, "--quiet",
+      ],
       environment: ["SCALESWEEP_FAIL_CELLS": "5"])
     #expect(run.status == 0, "\(run.stderr)")
     let svg = dir.appendingPathComponent("plot.svg").path
     let csv = dir.appendingPathComponent("csv").path
     let result = try Harness.mpirun(
       ranks: 2,
-      ["frontier", out, "--json", "--bootstrap", "40", "--svg", svg, "--csv", csv, "--write", "--compute", "nt"])
+      [
+        "frontier", out, "--json", "--bootstrap", "40", "--svg", svg, "--csv", csv, "--write",
+        "--compute", "nt",
+      ])
     #expect(result.status == 0, "\(result.stderr)")
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -31,7 +36,8 @@ import Testing
     }
     let warnings = (json["warnings"] as? [String] ?? []).joined(separator: "\n")
     #expect(warnings.contains("left out 1 diverged or failed cells"))
-    #expect(try FileManager.default.contentsOfDirectory(atPath: csv).contains { $0.hasSuffix(".csv") })
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: csv).contains { $0.hasSuffix(".csv") })
     let svgText = try String(contentsOfFile: svg, encoding: .utf8)
     #expect(svgText.hasPrefix("<svg") || svgText.hasPrefix("<?xml"))
     if FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") {
@@ -77,7 +83,10 @@ import Testing
     for arguments in [
       ["frontier", junk], ["frontier", dir.appendingPathComponent("none.h5").path],
       ["frontier", junk, "--compute", "joules"],
-      ["frontier", "--table", junk, "--size-column", "N", "--compute-column", "C", "--loss-column", "L"],
+      [
+        "frontier", "--table", junk, "--size-column", "N", "--compute-column", "C", "--loss-column",
+        "L",
+      ],
     ] {
       let result = try Harness.scalesweep(arguments)
       #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")

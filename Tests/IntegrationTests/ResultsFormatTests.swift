@@ -18,7 +18,8 @@ import Testing
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("demo.h5").path
-    let run = try Harness.mpirun(ranks: 2, ["run", Harness.fixture("tiny.json"), "--out", out, "--quiet"])
+    let run = try Harness.mpirun(
+      ranks: 2, ["run", Harness.fixture("tiny.json"), "--out", out, "--quiet"])
     #expect(run.status == 0, "\(run.stderr)")
     let blocks = try Self.pythonBlocks()
     #expect(blocks.count == 2)
@@ -29,13 +30,14 @@ import Testing
     #expect(result.stdout.contains("tiny: N=16 gamma=0.0: test loss"))
     #expect(result.stdout.split(separator: "\n").count == 4)
 
-    let xarrayCheck = blocks[1].replacingOccurrences(of: "\"out/demo.h5\"", with: "\"\(out)\"") + """
+    let xarrayCheck =
+      blocks[1].replacingOccurrences(of: "\"out/demo.h5\"", with: "\"\(out)\"") + """
 
-      assert loss["test"].dims == ("cell", "steps"), loss["test"].dims
-      assert loss["test"].shape == (64, \(try ResultsFile.read(path: out).steps.count))
-      assert int(cells["width"].sel(cell=63)) == 48
-      print("xarray ok")
-      """
+        assert loss["test"].dims == ("cell", "steps"), loss["test"].dims
+        assert loss["test"].shape == (64, \(try ResultsFile.read(path: out).steps.count))
+        assert int(cells["width"].sel(cell=63)) == 48
+        print("xarray ok")
+        """
     let xarrayScript = dir.appendingPathComponent("xr.py").path
     try xarrayCheck.write(toFile: xarrayScript, atomically: true, encoding: .utf8)
     let xr = try Harness.run(Harness.python, [xarrayScript])
@@ -47,7 +49,9 @@ import Testing
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("t.h5").path
-    #expect(try Harness.scalesweep(["run", Harness.fixture("tiny.json"), "--out", out, "--quiet"]).status == 0)
+    #expect(
+      try Harness.scalesweep(["run", Harness.fixture("tiny.json"), "--out", out, "--quiet"]).status
+        == 0)
     let dump = try Harness.run("/usr/bin/h5dump", ["-H", out])
     #expect(dump.status == 0)
     #expect(dump.stdout.contains("DATASET \"test\""))

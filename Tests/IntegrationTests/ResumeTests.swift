@@ -77,8 +77,10 @@ final class Launched {
   static func mpirunArguments(ranks: Int, out: String, job: String = job, extra: [String] = [])
     -> [String]
   {
-    ["/usr/bin/mpirun", "--oversubscribe", "-np", String(ranks), Harness.binary, "run", job,
-     "--out", out, "--resume", "--progress-interval", "0.2"] + extra
+    [
+      "/usr/bin/mpirun", "--oversubscribe", "-np", String(ranks), Harness.binary, "run", job,
+      "--out", out, "--resume", "--progress-interval", "0.2",
+    ] + extra
   }
 
   @Test func gracefulStopOnSIGUSR1ResumesToTheSameFile() throws {
@@ -122,7 +124,8 @@ final class Launched {
         Self.mpirunArguments(ranks: 2, out: out), log: dir.appendingPathComponent("log\(attempt)"))
       usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
       let ranks = run.ranks
-      #expect(ranks.count == 2 || run.process.isRunning == false, "attempt \(attempt): ranks \(ranks)")
+      #expect(
+        ranks.count == 2 || run.process.isRunning == false, "attempt \(attempt): ranks \(ranks)")
       if attempt % 2 == 0 || ranks.isEmpty {
         run.killAll()
       } else {
@@ -141,7 +144,8 @@ final class Launched {
         }
       }
     }
-    let final = try Harness.mpirun(ranks: 2, ["run", Self.job, "--out", out, "--resume", "--quiet"])
+    let final = try Harness.mpirun(
+      ranks: 2, ["run", Self.job, "--out", out, "--resume", "--quiet"])
     #expect(final.status == 0, "\(final.stderr)")
     #expect(kills == 10)
     #expect(midRunKills >= 2, "only \(midRunKills) kills landed while cells were in progress")

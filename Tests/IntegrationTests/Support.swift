@@ -22,8 +22,12 @@ enum Harness {
     }
     let existing = candidates.filter { FileManager.default.fileExists(atPath: $0) }
     return existing.max {
-      let a = (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date) ?? .distantPast
-      let b = (try? FileManager.default.attributesOfItem(atPath: $1)[.modificationDate] as? Date) ?? .distantPast
+      let a =
+        (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date)
+        ?? .distantPast
+      let b =
+        (try? FileManager.default.attributesOfItem(atPath: $1)[.modificationDate] as? Date)
+        ?? .distantPast
       return a < b
     } ?? candidates[0]
   }
@@ -86,15 +90,18 @@ enum Harness {
   /// `mpirun -np R scalesweep ARGS`.
   @discardableResult
   static func mpirun(ranks: Int, _ arguments: [String]) throws -> CommandResult {
-    let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first {
-      FileManager.default.isExecutableFile(atPath: $0)
-    } ?? "/usr/bin/mpirun"
+    let mpirun =
+      ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+      } ?? "/usr/bin/mpirun"
     return try run(
       mpirun, ["--oversubscribe", "-np", String(ranks), binary] + arguments)
   }
 
   /// Runs `job` on each rank count (1 without mpirun) and reads the results back.
-  static func resultsOnRankCounts(_ job: String, _ counts: [Int], in dir: URL) throws -> [ResultsFile] {
+  static func resultsOnRankCounts(_ job: String, _ counts: [Int], in dir: URL) throws
+    -> [ResultsFile]
+  {
     try counts.map { ranks in
       let out = dir.appendingPathComponent("r\(ranks).h5").path
       let arguments = ["run", job, "--out", out, "--quiet"]

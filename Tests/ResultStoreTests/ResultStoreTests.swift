@@ -7,11 +7,13 @@ import Testing
   static let job = JobSpec(
     name: "store", model: .projectedFeatures(features: 64),
     tasks: [TaskSpec(alpha: 2, beta: 0.5)],
-    grid: GridSpec(widths: [4, 8], data: [.online, .finite(10)], gammas: [0], seeds: [0], steps: [10, 100]),
+    grid: GridSpec(
+      widths: [4, 8], data: [.online, .finite(10)], gammas: [0], seeds: [0], steps: [10, 100]),
     training: TrainingSpec(batch: 4, learningRate: .constant(0.5), recordPoints: 3))
 
   func temporaryPath() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).h5").path
+    FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).h5")
+      .path
   }
 
   @Test func newFileHoldsEveryCellAsPending() throws {
@@ -31,7 +33,10 @@ import Testing
     // No temporary file is left beside the output.
     let dir = (path as NSString).deletingLastPathComponent
     let name = (path as NSString).lastPathComponent
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(name + ".partial") }.isEmpty)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+        $0.hasPrefix(name + ".partial")
+      }.isEmpty)
   }
 
   @Test func recordedCellsReadBackAtTheirStepColumns() throws {
@@ -48,7 +53,8 @@ import Testing
       try writer.record(cell: 5, outcome: failed, seconds: 0.1, rank: 0)
     }
     let file = try ResultsFile.read(path: path)
-    #expect(file.cells[2].status == .done && file.cells[2].rank == 1 && file.cells[2].seconds == 1.5)
+    #expect(
+      file.cells[2].status == .done && file.cells[2].rank == 1 && file.cells[2].seconds == 1.5)
     #expect(file.cells[2].lossFloor == 0.25)
     #expect(file.testLoss[2][0] == 3 && file.testLoss[2][1].isNaN && file.testLoss[2][2] == 1.5)
     #expect(file.trainLoss[2][2] == 1)
@@ -65,7 +71,8 @@ import Testing
       let writer = try ResultsWriter.create(path: path, job: Self.job)
       try writer.record(
         cell: 0,
-        outcome: CellOutcome(status: .diverged, steps: [1], trainLoss: [1], testLoss: [1], divergedStep: 7),
+        outcome: CellOutcome(
+          status: .diverged, steps: [1], trainLoss: [1], testLoss: [1], divergedStep: 7),
         seconds: 0, rank: 0)
     }
     do {
@@ -76,7 +83,9 @@ import Testing
     var other = Self.job
     other.grid.seeds = [0, 1]
     #expect(throws: ResultsError.self) { try ResultsWriter.resume(path: path, job: other) }
-    #expect(throws: ResultsError.outputExists(path: path)) { try ResultsWriter.create(path: path, job: Self.job) }
+    #expect(throws: ResultsError.outputExists(path: path)) {
+      try ResultsWriter.create(path: path, job: Self.job)
+    }
   }
 
   @Test func foreignFilesAreRefused() throws {
@@ -86,6 +95,8 @@ import Testing
     #expect(throws: ResultsError.notResults(path: path, reason: "not an HDF5 file, or truncated")) {
       try ResultsFile.read(path: path)
     }
-    #expect(throws: ResultsError.missing(path: path + ".nope")) { try ResultsFile.read(path: path + ".nope") }
+    #expect(throws: ResultsError.missing(path: path + ".nope")) {
+      try ResultsFile.read(path: path + ".nope")
+    }
   }
 }

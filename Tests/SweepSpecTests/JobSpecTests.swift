@@ -43,7 +43,9 @@ import Testing
     let job = try JobSpec.parse(Self.example, file: "x.json")
     let cells = job.cells
     #expect(cells.map(\.index) == Array(0..<24))
-    #expect(cells[0] == Cell(index: 0, task: 0, width: 64, data: .online, gamma: 0, seed: 0, stepsBudget: 4000))
+    #expect(
+      cells[0]
+        == Cell(index: 0, task: 0, width: 64, data: .online, gamma: 0, seed: 0, stepsBudget: 4000))
     #expect(cells[1].seed == 1)
     #expect(cells[2].gamma == 1)
     #expect(cells[4].data == .finite(1024))
@@ -59,7 +61,10 @@ import Testing
 
   @Test func unknownKeysGetADidYouMeanHint() {
     let text = Self.example.replacingOccurrences(of: "\"record_points\"", with: "\"record_pionts\"")
-    #expect(throws: JobSpecError.unknownKey(file: "x.json", key: "training.record_pionts", suggestion: "record_points")) {
+    #expect(
+      throws: JobSpecError.unknownKey(
+        file: "x.json", key: "training.record_pionts", suggestion: "record_points")
+    ) {
       try JobSpec.parse(text, file: "x.json")
     }
   }
@@ -70,7 +75,9 @@ import Testing
       _ = try JobSpec.parse(text, file: "jobs/bad.json")
       Issue.record("accepted a negative width")
     } catch {
-      #expect(error.description == "jobs/bad.json: grid.width[1]: got -128, expected an integer from 1 to 65536")
+      #expect(
+        error.description
+          == "jobs/bad.json: grid.width[1]: got -128, expected an integer from 1 to 65536")
     }
   }
 
@@ -79,7 +86,8 @@ import Testing
       _ = try JobSpec.parse("{\n  \"name\": \"x\",\n  oops\n}", file: "s.json")
       Issue.record("accepted bad JSON")
     } catch {
-      #expect(error == .syntax(file: "s.json", line: 3, column: 3, message: "expected a quoted key"))
+      #expect(
+        error == .syntax(file: "s.json", line: 3, column: 3, message: "expected a quoted key"))
     }
   }
 
@@ -100,10 +108,17 @@ import Testing
 @Suite struct JSONParserTests {
   @Test func keepsIntegersOrderAndEscapes() throws {
     let v = try JSONParser.parse(#"{"b": 2, "a": [1.5, -0.0, 1e3, "x\u00e9\n", true, null]}"#)
-    guard case .object(let members) = v else { Issue.record("not an object"); return }
+    guard case .object(let members) = v else {
+      Issue.record("not an object")
+      return
+    }
     #expect(members.map(\.key) == ["b", "a"])
     #expect(members[0].value == .integer(2))
-    #expect(members[1].value == .array([.number(1.5), .number(-0.0), .number(1000), .string("x\u{e9}\n"), .bool(true), .null]))
+    #expect(
+      members[1].value
+        == .array([
+          .number(1.5), .number(-0.0), .number(1000), .string("x\u{e9}\n"), .bool(true), .null,
+        ]))
   }
 
   @Test(arguments: ["", "{", "[1,]", "01", "1.", "\"abc", "{\"a\" 1}", "nul", "[1] 2", "\"\\x\""])
