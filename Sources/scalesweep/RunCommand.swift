@@ -87,16 +87,28 @@ enum RunCommand {
       alreadyDoneWork: done.reduce(0) { $0 + estimates[$1] }, interval: interval,
       enabled: !args.has("--quiet"))
     let order = Scheduler.largestFirst(pending) { estimates[$0] }
-    let summary = try runner.run(
-      pending: order, cost: { estimates[$0] }, progress: progress, train: train(job: job),
-      record: { index, outcome, seconds, rank in
-        try writer.record(cell: index, outcome: outcome, seconds: seconds, rank: rank)
-        if outcome.status == .diverged {
-          Output.warning("cell \(index) diverged at step \(outcome.divergedStep ?? -1)")
-        } else if outcome.status == .failed {
-          Output.warning("cell \(index) failed: \(outcome.message ?? "unknown error")")
-        }
-      })
+    let summary: SweepRunner.Summary
+    do {
+      summary = try runner.run(
+        pending: order, cost: { estimates[$0] }, progress: progress, train: train(job: job),
+        record: { index, outcome, seconds, rank in
+          try writer.record(cell: index, outcome: outcome, seconds: seconds, rank: rank)
+          if outcome.status == .diverged {
+            Output.warning("cell \(index) diverged at step \(outcome.divergedStep ?? -1)")
+          } else if outcome.status == .failed {
+            Output.warning("cell \(index) failed: \(outcome.message ?? "unknown error")")
+          }
+        })
+    } catch {
+      // Workers wait for rank 0: a failure here must end every rank, or the
+      // job would hang. What is in the file stays; the run resumes.
+      Output.line("resume with: \(resumeHint)")
+      if comm.size > 1 {
+        Output.error("\(error)")
+        comm.abort(code: 1)
+      }
+      throw error
+    }
     let counts = Dictionary(grouping: writer.statuses, by: { $0 }).mapValues(\.count)
     Output.line(
       String(
