@@ -111,17 +111,7 @@ public struct ProjectedFeatureTrainer: CellTrainer {
           CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit,
           Int32(batch), Int32(n1), 1, factor.pointer, Int32(n1), x.pointer, Int32(n1))
       }
-      // Residuals r = y - N^-1/2 X u.
-      cblas_dgemv(
-        CblasRowMajor, CblasNoTrans, Int32(batch), Int32(n), -s, x.pointer, Int32(n1),
-        u.pointer, 1, 0, r.pointer, 1)
-      var sq = 0.0
-      for b in 0..<batch {
-        let rb = r[b] + x[b * n1 + n]
-        r[b] = rb
-        sq += rb * rb
-      }
-      let loss = sq / Double(batch)
+      let loss = Self.residuals(into: r, rows: x.pointer, count: batch, n: n, u: u, s: s)
       guard loss.isFinite, loss < divergenceLimit else {
         return Self.diverged(
           at: step, recordSteps: recordSteps, train: trainLoss, test: testLoss, floor: floor)
@@ -153,15 +143,7 @@ public struct ProjectedFeatureTrainer: CellTrainer {
           covariance: covariance, n: n, l0: l0, u: u, scratch: scratch, s: s)
         let train: Double
         if let d = dataSet {
-          cblas_dgemv(
-            CblasRowMajor, CblasNoTrans, Int32(dataCount), Int32(n), -s, d.pointer, Int32(n1),
-            u.pointer, 1, 0, r.pointer, 1)
-          var total = 0.0
-          for p in 0..<dataCount {
-            let rp = r[p] + d[p * n1 + n]
-            total += rp * rp
-          }
-          train = total / Double(dataCount)
+          train = Self.residuals(into: r, rows: d.pointer, count: dataCount, n: n, u: u, s: s)
         } else {
           train = batchLossSum / Double(batchLossCount)
         }
@@ -193,6 +175,25 @@ public struct ProjectedFeatureTrainer: CellTrainer {
       trainLoss: train + Array(repeating: .nan, count: missing),
       testLoss: test + Array(repeating: .nan, count: missing),
       divergedStep: step, lossFloor: floor)
+  }
+
+  /// Residuals `r = y - N^-1/2 X u` of `count` rows `(x, y)` (leading
+  /// dimension `n + 1`) into `r`; returns their mean square, the loss on those rows.
+  static func residuals(
+    into r: DoubleBuffer, rows: UnsafeMutablePointer<Double>, count: Int, n: Int,
+    u: DoubleBuffer, s: Double
+  ) -> Double {
+    let n1 = n + 1
+    cblas_dgemv(
+      CblasRowMajor, CblasNoTrans, Int32(count), Int32(n), -s, rows, Int32(n1), u.pointer, 1, 0,
+      r.pointer, 1)
+    var total = 0.0
+    for i in 0..<count {
+      let ri = r[i] + rows[i * n1 + n]
+      r[i] = ri
+      total += ri * ri
+    }
+    return total / Double(count)
   }
 
   /// Fills the lower triangle of `[[C, c], [c^T, L0]]` and returns `L0`.
