@@ -5,7 +5,7 @@ export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 BIN := .build/release/scalesweep
 RANKS ?= 2
 
-.PHONY: deps python build demo test bench clean format
+.PHONY: deps python build demo test bench reproduce clean format
 
 deps:
 	@scripts/install-deps.sh
@@ -37,6 +37,10 @@ test: deps python
 
 bench: build
 	bench/makespan.sh
+
+# The paper's exponents on model 1 (docs/reproduction.md): the -small jobs, about 7 minutes.
+reproduce: build python
+	scripts/reproduce.sh
 
 format:
 	swift format -i -r Package.swift Sources Tests

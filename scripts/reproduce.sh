@@ -3,8 +3,9 @@
 # the tables of measured exponents beside the theory.
 #
 #   scripts/reproduce.sh                 the -small jobs (about 6-8 minutes on 2 cores)
-#   scripts/reproduce.sh --full          the full jobs (about 50 minutes on 2 cores)
+#   scripts/reproduce.sh --full          the full jobs (about 35-40 minutes on 2 cores)
 #   scripts/reproduce.sh --fit-only      refit existing out/*.h5 without rerunning
+#   scripts/reproduce.sh --summary-only  only rebuild out/reproduction-summary.md from the JSON reports
 #   JOBS="model1-hard-small" scripts/reproduce.sh   a subset
 #
 # Environment: RANKS (default 2), BIN (default .build/release/scalesweep, built
@@ -22,28 +23,33 @@ PYTHON=${PYTHON:-python3}
 BIN=${BIN:-.build/release/scalesweep}
 FULL=0
 FIT_ONLY=0
+SUMMARY_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --full) FULL=1 ;;
     --fit-only) FIT_ONLY=1 ;;
-    -h | --help) sed -n 2,16p "$0"; exit 0 ;;
+    --summary-only) SUMMARY_ONLY=1 ;;
+    -h | --help) sed -n 2,17p "$0"; exit 0 ;;
     *) echo "reproduce.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
 if [[ -z "${JOBS:-}" ]]; then
-  if [[ $FULL == 1 ]]; then
+  if [[ $SUMMARY_ONLY == 1 ]]; then
+    JOBS="model1-hard-small model1-easy-small model1-supereasy-small model1-hard model1-easy model1-supereasy"
+  elif [[ $FULL == 1 ]]; then
     JOBS="model1-hard model1-easy model1-supereasy"
   else
     JOBS="model1-hard-small model1-easy-small model1-supereasy-small"
   fi
 fi
-if [[ ! -x "$BIN" ]]; then swift build -c release; fi
+if [[ $SUMMARY_ONLY == 0 && ! -x "$BIN" ]]; then swift build -c release; fi
 if [[ $(id -u) == 0 ]]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
 mkdir -p out docs/img
 
 for job in $JOBS; do
+  if [[ $SUMMARY_ONLY == 1 ]]; then continue; fi
   if [[ $FIT_ONLY == 0 ]]; then
     "$BIN" plan "jobs/$job.json" --ranks "$RANKS"
     start=$(date +%s.%N)

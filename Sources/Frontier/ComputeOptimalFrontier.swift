@@ -39,7 +39,8 @@ public enum ComputeOptimalFrontier {
           taskBeta: first?.taskBeta, widths: slice.widths, seeds: slice.seeds,
           curveCount: slice.curves.count, computeWidthPower: estimates.computeWidthPower,
           timeFits: estimates.timeFits, widthFit: estimates.widthFit,
-          widthFitTime: estimates.widthFitTime, envelope: estimates.envelope,
+          widthFitTime: estimates.widthFitTime, floorWidthFit: estimates.floorWidthFit,
+          envelope: estimates.envelope,
           isoFLOP: estimates.isoFLOP, parametric: estimates.parametric?.best,
           parametricStarts: estimates.parametric?.localOptima.map(\.theta) ?? [],
           estimates: estimates.statistics, intervals: [:], theory: theory, comparisons: [],
@@ -150,7 +151,7 @@ public enum ComputeOptimalFrontier {
     guard let theory = slice.theory else { return s }
     let predicted = theory.predictedSlopes(computeWidthPower: slice.computeWidthPower)
     let rows: [(String, String)] = [
-      ("time", "time"), ("width", "width"),
+      ("time", "time"), ("width", "width"), ("width", "widthFloor"),
       ("computeLoss", "envelope.loss"), ("computeLoss", "isoflop.loss"),
       ("computeLoss", "parametric.loss"),
       ("computeWidth", "envelope.width"), ("computeWidth", "isoflop.width"),

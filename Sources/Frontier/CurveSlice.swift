@@ -24,6 +24,7 @@ struct CurveSlice: Sendable {
       var cleaned: [LossCurve] = []
       for curve in groups[key]! {
         var c = curve
+        if let floor = c.lossFloor, !(floor.isFinite && floor > 0) { c.lossFloor = nil }
         c.steps = []
         c.loss = []
         var bad = 0
@@ -93,7 +94,16 @@ struct CurveSlice: Sendable {
       let steps = sums.keys.sorted()
       let loss = steps.map { Foundation.exp(sums[$0]!.0 / sums[$0]!.1) }
       let perStep = computeMeasure == .nt ? width : flops / totalWeight
-      return WidthCurve(width: width, computePerStep: perStep, steps: steps, loss: loss)
+      // Floor: weighted geometric mean over seeds, only if every member has one.
+      var floor: Double? = nil
+      if members.allSatisfy({ curves[$0].lossFloor != nil }) {
+        let logSum = members.reduce(0.0) {
+          $0 + curveWeights[$1] * Foundation.log(curves[$1].lossFloor!)
+        }
+        floor = Foundation.exp(logSum / totalWeight)
+      }
+      return WidthCurve(
+        width: width, computePerStep: perStep, steps: steps, loss: loss, lossFloor: floor)
     }
   }
 }

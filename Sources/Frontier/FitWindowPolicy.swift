@@ -11,17 +11,48 @@ import Foundation
 /// flatten the local slope, so the steepest straight stretch is the
 /// power-law regime). If no window reaches `minRSquared`, the window with the
 /// best `R^2` is used. The chosen window is reported with the fit.
+///
+/// With a known loss floor `L_inf` (the width bottleneck, e.g. model 1's exact
+/// least-squares floor; see `LossCurve.lossFloor`) the plateau no longer has
+/// to be guessed from the curve's shape: records where `L_inf > floorFraction
+/// * L` are dropped (there the floor bends the local slope by more than
+/// about `floorFraction`), and among the remaining windows that pass
+/// `minRSquared` the **latest** one is chosen (the shortest qualifying window
+/// ending at the latest record). The theory's exponents are asymptotic in
+/// `t`, and "steepest" would otherwise pick an early catch-up phase, such as
+/// rich training accelerating as its features grow, whose local slope
+/// overshoots the asymptotic one.
 public struct FitWindowPolicy: Sendable, Codable, Equatable {
   public var minDecades: Double
   public var minPoints: Int
   public var minRSquared: Double
   public var transientDrop: Double
+  /// Largest `L_inf / L` a record may have to enter a fit when the floor is known.
+  public var floorFraction: Double
 
-  public init(minDecades: Double, minPoints: Int, minRSquared: Double, transientDrop: Double) {
+  public init(
+    minDecades: Double, minPoints: Int, minRSquared: Double, transientDrop: Double,
+    floorFraction: Double = 0.1
+  ) {
     self.minDecades = minDecades
     self.minPoints = minPoints
     self.minRSquared = minRSquared
     self.transientDrop = transientDrop
+    self.floorFraction = floorFraction
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case minDecades, minPoints, minRSquared, transientDrop, floorFraction
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      minDecades: try c.decode(Double.self, forKey: .minDecades),
+      minPoints: try c.decode(Int.self, forKey: .minPoints),
+      minRSquared: try c.decode(Double.self, forKey: .minRSquared),
+      transientDrop: try c.decode(Double.self, forKey: .transientDrop),
+      floorFraction: try c.decodeIfPresent(Double.self, forKey: .floorFraction) ?? 0.1)
   }
 
   /// Default for loss against time: one decade, 5 records, `R^2 >= 0.98`,
@@ -38,6 +69,9 @@ struct FitWindowSelector {
   var logX: [Double]
   var logY: [Double]
   var policy: FitWindowPolicy
+  /// Choose the latest qualifying window instead of the steepest (used
+  /// when a known floor has already cut the plateau off).
+  var latest = false
 
   func bestFit(context: String) throws -> PowerLawFit {
     let n = logX.count
@@ -75,8 +109,14 @@ struct FitWindowSelector {
         let r2 = syy > 0 ? sxy * sxy / (sxx * syy) : 1
         let slope = sxy / sxx
         if bestR2 == nil || r2 > bestR2!.r2 { bestR2 = (i, j, r2) }
-        if r2 >= policy.minRSquared, best == nil || abs(slope) > best!.score {
-          best = (i, j, abs(slope))
+        if r2 >= policy.minRSquared {
+          if latest {
+            // Latest end first, then the shortest window ending there.
+            let score = Double(j) * Double(n + 1) + Double(i)
+            if best == nil || score > best!.score { best = (i, j, score) }
+          } else if best == nil || abs(slope) > best!.score {
+            best = (i, j, abs(slope))
+          }
         }
       }
     }

@@ -30,6 +30,9 @@ public struct SliceReport: Sendable, Codable, Equatable {
   /// Per-axis: `L(N)` at `widthFitTime`.
   public var widthFit: PowerLawFit?
   public var widthFitTime: Double?
+  /// Per-axis: the known width bottleneck `L_inf ~ N^x` (nil when the
+  /// curves carry no `lossFloor`); statistic `widthFloor`.
+  public var floorWidthFit: PowerLawFit? = nil
   /// Approach 1.
   public var envelope: ComputeEnvelope?
   /// Approach 2.

@@ -55,6 +55,11 @@ public enum FrontierJSON {
     } else {
       object["widthFit"] = NSNull()
     }
+    if let f = s.floorWidthFit {
+      object["widthFloorFit"] = powerLaw(f, s.intervals["widthFloor"])
+    } else {
+      object["widthFloorFit"] = NSNull()
+    }
     if let e = s.envelope {
       object["envelope"] = [
         "loss": powerLaw(e.loss, s.intervals["envelope.loss"]),

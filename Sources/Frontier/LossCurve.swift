@@ -22,11 +22,17 @@ public struct LossCurve: Sendable, Codable, Equatable {
   public var steps: [Double]
   /// Loss at each step; NaN means not recorded (skipped with a warning).
   public var loss: [Double]
+  /// The loss this width cannot go below, `L_inf` (model 1: the exact width
+  /// bottleneck); nil when unknown. When known it bounds the `L(t)` fit
+  /// window (see `FitWindowPolicy`) and gives the bottleneck fit `L_inf ~ N^x`.
+  public var lossFloor: Double? = nil
 
   public init(
     width: Double, data: Double? = nil, gamma: Double, task: String, taskAlpha: Double? = nil,
-    taskBeta: Double? = nil, seed: Int, flopsPerStep: Double, steps: [Double], loss: [Double]
+    taskBeta: Double? = nil, seed: Int, flopsPerStep: Double, steps: [Double], loss: [Double],
+    lossFloor: Double? = nil
   ) {
+    self.lossFloor = lossFloor
     self.width = width
     self.data = data
     self.gamma = gamma

@@ -28,7 +28,8 @@ enum PerAxisFits {
   /// Time fits of every width.
   static func timeFits(_ curves: [WidthCurve], policy: FitWindowPolicy) -> [WidthTimeFit] {
     curves.compactMap { curve in
-      (try? PowerLawFit.fitBestWindow(x: curve.steps, y: curve.loss, policy: policy)).map {
+      (try? PowerLawFit.fitBestWindow(
+        x: curve.steps, y: curve.loss, policy: policy, floor: curve.lossFloor)).map {
         WidthTimeFit(width: curve.width, fit: $0)
       }
     }
@@ -57,6 +58,15 @@ enum PerAxisFits {
       return nil
     }
     return (fit, time)
+  }
+
+  /// The width bottleneck `L_inf(N) ~ N^x` from the curves' known floors
+  /// (all widths that have one; nil with fewer than two).
+  static func floorWidthFit(_ curves: [WidthCurve]) -> PowerLawFit? {
+    let known = curves.filter { $0.lossFloor != nil }
+    guard known.count >= 2 else { return nil }
+    return try? PowerLawFit.fit(
+      x: known.map(\.width), y: known.map { $0.lossFloor! }, context: "L_inf vs N")
   }
 
   /// `L(P)` for each `(gamma, task)` with at least two finite data sizes.

@@ -52,9 +52,12 @@ public struct PowerLawFit: Sendable, Codable, Equatable {
   }
 
   /// Fits the best contiguous window of `(x, y)` (sorted by `x`) according
-  /// to `policy`: see `FitWindowPolicy`.
+  /// to `policy`: see `FitWindowPolicy`. With a finite positive `floor`
+  /// (the curve's known `L_inf`), records with `floor > policy.floorFraction * y`
+  /// are dropped and the latest qualifying window is chosen.
   public static func fitBestWindow(
-    x: [Double], y: [Double], policy: FitWindowPolicy, context: String = "power law"
+    x: [Double], y: [Double], policy: FitWindowPolicy, floor: Double? = nil,
+    context: String = "power law"
   ) throws -> PowerLawFit {
     guard x.count == y.count else {
       throw FrontierError.lengthMismatch(context: context, first: x.count, second: y.count)
@@ -74,9 +77,19 @@ public struct PowerLawFit: Sendable, Codable, Equatable {
       let threshold = pairs[0].1 * (1 - policy.transientDrop)
       start = pairs.firstIndex { $0.1 <= threshold } ?? 0
     }
-    let lx = pairs[start...].map { Foundation.log($0.0) }
-    let ly = pairs[start...].map { Foundation.log($0.1) }
-    return try FitWindowSelector(logX: lx, logY: ly, policy: policy).bestFit(context: context)
+    var end = pairs.count
+    let knownFloor = floor.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
+    if let knownFloor {
+      // The records before the loss first comes within 1/floorFraction of the floor.
+      end = pairs[start...].firstIndex { knownFloor > policy.floorFraction * $0.1 } ?? pairs.count
+      guard end - start >= 2 else {
+        throw FrontierError.tooFewPoints(context: context, needed: 2, got: max(0, end - start))
+      }
+    }
+    let lx = pairs[start..<end].map { Foundation.log($0.0) }
+    let ly = pairs[start..<end].map { Foundation.log($0.1) }
+    return try FitWindowSelector(logX: lx, logY: ly, policy: policy, latest: knownFloor != nil)
+      .bestFit(context: context)
   }
 }
 

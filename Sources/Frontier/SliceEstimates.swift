@@ -6,6 +6,8 @@ struct SliceEstimates: Sendable {
   var timeFits: [WidthTimeFit] = []
   var widthFit: PowerLawFit?
   var widthFitTime: Double?
+  /// `L_inf ~ N^x` from the known floors (nil without them).
+  var floorWidthFit: PowerLawFit?
   var envelope: ComputeEnvelope?
   var isoFLOP: IsoFLOPFit?
   var parametric: ParametricFitResult?
@@ -13,6 +15,7 @@ struct SliceEstimates: Sendable {
   var notes: [String] = []
 
   /// Statistic names: `time@N=<w>`, `time` (largest width), `width`,
+  /// `widthFloor` (known bottleneck `L_inf` vs N),
   /// `envelope.{loss,width,time}`, `isoflop.{loss,width,time}`,
   /// `parametric.{E,A,a,B,b,loss,width,time}`; all compute statistics are
   /// signed log-log slopes (`parametric.loss = -ab/(a+pb)`).
@@ -21,6 +24,7 @@ struct SliceEstimates: Sendable {
     for fit in timeFits { s["time@N=\(String(format: "%g", fit.width))"] = fit.fit.exponent }
     if let last = timeFits.last { s["time"] = last.fit.exponent }
     if let w = widthFit { s["width"] = w.exponent }
+    if let f = floorWidthFit { s["widthFloor"] = f.exponent }
     if let e = envelope {
       s["envelope.loss"] = e.loss.exponent
       s["envelope.width"] = e.width.exponent
@@ -56,6 +60,7 @@ struct SliceEstimates: Sendable {
       result.widthFit = fit
       result.widthFitTime = time
     }
+    result.floorWidthFit = PerAxisFits.floorWidthFit(curves)
     let (envelope, envelopeNote) = ComputeEnvelope.build(
       curves, gridPoints: options.envelopeGridPoints)
     result.envelope = envelope

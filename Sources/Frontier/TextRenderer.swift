@@ -36,6 +36,7 @@ public enum FrontierText {
           theoryKey: widest ? "time" : "none")
       }
       row("width", "L~N^x  t=\(g(s.widthFitTime ?? .nan))", s.widthFit)
+      row("widthFloor", "L_inf~N^x (floor)", s.floorWidthFit)
       row("envelope.loss", "env   L*~C^x", s.envelope?.loss)
       row("envelope.width", "env   N*~C^x", s.envelope?.width)
       row("envelope.time", "env   t*~C^x", s.envelope?.time)

@@ -12,8 +12,14 @@ struct WidthCurve: Sendable {
   var loss: [Double]
   var logCompute: [Double]
   var logLoss: [Double]
+  /// Seed-averaged (geometric) known loss floor `L_inf`, nil when unknown.
+  var lossFloor: Double?
 
-  init(width: Double, computePerStep: Double, steps: [Double], loss: [Double]) {
+  init(
+    width: Double, computePerStep: Double, steps: [Double], loss: [Double],
+    lossFloor: Double? = nil
+  ) {
+    self.lossFloor = lossFloor
     self.width = width
     self.computePerStep = computePerStep
     self.steps = steps

@@ -44,7 +44,8 @@ enum FrontierCommand {
         "--compute-column", "--loss-column", "--data-column", "--drop-highest",
       ])
     var bootstrap = BootstrapOptions()
-    bootstrap.replicates = try args.integer("--bootstrap", command: "frontier", in: 0...1_000_000) ?? 1000
+    bootstrap.replicates =
+      try args.integer("--bootstrap", command: "frontier", in: 0...1_000_000) ?? 1000
     if let seed = try args.integer("--seed", command: "frontier", in: 0...Int.max) {
       bootstrap.baseSeed = UInt64(seed)
     }
@@ -81,9 +82,13 @@ enum FrontierCommand {
     if let comm, comm.size > 1 {
       let gathered = try comm.gatherBytes(Array(try JSONEncoder().encode(mine)))
       guard rank == 0 else { return 0 }
-      replicates = try gathered.flatMap { try JSONDecoder().decode([BootstrapReplicate].self, from: Data($0)) }
+      replicates = try gathered.flatMap {
+        try JSONDecoder().decode([BootstrapReplicate].self, from: Data($0))
+      }
     }
-    var report = total > 0 ? ComputeOptimalFrontier.combine(point, replicates: replicates, options: options) : point
+    var report =
+      total > 0
+      ? ComputeOptimalFrontier.combine(point, replicates: replicates, options: options) : point
     report.warnings = warnings + report.warnings
     let json = FrontierJSON.render(report)
     if args.has("--json") {
@@ -119,12 +124,15 @@ enum FrontierCommand {
     var warnings: [String] = []
     let left = results.cells.filter { $0.status == .diverged || $0.status == .failed }
     if !left.isEmpty {
-      let names = left.prefix(8).map { "\($0.cell.index) (\($0.status.name))" }.joined(separator: ", ")
+      let names = left.prefix(8).map { "\($0.cell.index) (\($0.status.name))" }.joined(
+        separator: ", ")
       warnings.append(
         "left out \(left.count) diverged or failed cells: \(names)\(left.count > 8 ? ", ..." : "")")
     }
     let pending = results.cells.filter { $0.status == .pending }.count
-    if pending > 0 { warnings.append("\(pending) cells are still pending; fitting the finished ones") }
+    if pending > 0 {
+      warnings.append("\(pending) cells are still pending; fitting the finished ones")
+    }
     for record in results.cells where record.status == .done {
       let cell = record.cell
       let task = results.job.tasks[cell.task]
@@ -138,17 +146,23 @@ enum FrontierCommand {
           task: "alpha=\(JSONFormat.number(task.alpha)),beta=\(JSONFormat.number(task.beta))",
           taskAlpha: task.alpha, taskBeta: task.beta, seed: cell.seed,
           flopsPerStep: record.flopsPerStep, steps: recorded.map { Double(results.steps[$0]) },
-          loss: recorded.map { row[$0] }))
+          loss: recorded.map { row[$0] },
+          // /cells/loss_floor: model 1's exact width bottleneck (NaN = unknown).
+          lossFloor: record.lossFloor.isFinite && record.lossFloor > 0 ? record.lossFloor : nil))
     }
     return (curves, warnings)
   }
 
-  static func runTable(_ table: String, args: Arguments, bootstrap: BootstrapOptions) throws -> Int32 {
+  static func runTable(_ table: String, args: Arguments, bootstrap: BootstrapOptions) throws
+    -> Int32
+  {
     guard let size = args.value("--size-column"), let compute = args.value("--compute-column"),
       let loss = args.value("--loss-column")
     else {
       throw UsageError(
-        message: "scalesweep frontier --table: --size-column, --compute-column and --loss-column are required")
+        message:
+          "scalesweep frontier --table: --size-column, --compute-column and --loss-column are required"
+      )
     }
     guard let text = try? String(contentsOfFile: table, encoding: .utf8) else {
       throw UsageError(message: "\(table): cannot read the table")
