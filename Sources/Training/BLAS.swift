@@ -15,25 +15,28 @@ public enum BLAS {
   }
 }
 
-/// A zero-filled buffer of doubles owned by one trainer, freed with it.
-final class DoubleBuffer {
-  let pointer: UnsafeMutablePointer<Double>
+/// A zero-filled array of scalars owned by one trainer or network, freed with it.
+final class ScalarBuffer<T: Numeric> {
+  let pointer: UnsafeMutablePointer<T>
   let count: Int
 
   init(count: Int) {
     self.count = count
-    pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
+    pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
     pointer.initialize(repeating: 0, count: max(count, 1))
   }
 
   deinit { pointer.deallocate() }
 
-  var buffer: UnsafeMutableBufferPointer<Double> {
+  var buffer: UnsafeMutableBufferPointer<T> {
     UnsafeMutableBufferPointer(start: pointer, count: count)
   }
 
-  subscript(i: Int) -> Double {
+  subscript(i: Int) -> T {
     get { pointer[i] }
     set { pointer[i] = newValue }
   }
 }
+
+/// The double-precision buffers of model 1.
+typealias DoubleBuffer = ScalarBuffer<Double>

@@ -101,20 +101,6 @@ enum Elementwise {
   }
 }
 
-/// A zero-filled array of scalars owned by one network, freed with it.
-final class ScalarBuffer<T: MLPScalar> {
-  let pointer: UnsafeMutablePointer<T>
-  let count: Int
-
-  init(count: Int) {
-    self.count = count
-    pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
-    pointer.initialize(repeating: 0, count: max(count, 1))
-  }
-
-  deinit { pointer.deallocate() }
-}
-
 /// Single-core matrix-multiply speed, the yardstick of `scalesweep bench`.
 public enum GEMMBenchmark {
   /// GFLOP/s of `C = A B` for square `size` matrices in single precision,

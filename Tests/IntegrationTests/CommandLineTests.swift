@@ -94,13 +94,7 @@ import Testing
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("f.h5").path
-    let result = try Harness.run(
-      "/usr/bin/mpirun",
-      [
-        "--oversubscribe", "-np", "2", "-x", "SCALESWEEP_FAIL_CELLS", Harness.binary, "run",
-        Harness.fixture("tiny.json"), "--out", out, "--quiet",
-      ],
-      environment: ["SCALESWEEP_FAIL_CELLS": "3,40"])
+    let result = try Harness.runTinyOnTwoRanks(out: out, failing: [3, 40])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("cell 3 failed: cell 3: failure injected"))
     let file = try ResultsFile.read(path: out)

@@ -8,13 +8,7 @@ import Testing
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("r.h5").path
-    let run = try Harness.run(
-      "/usr/bin/mpirun",
-      [
-        "--oversubscribe", "-np", "2", "-x", "SCALESWEEP_FAIL_CELLS", Harness.binary, "run",
-        Harness.fixture("tiny.json"), "--out", out, "--quiet",
-      ],
-      environment: ["SCALESWEEP_FAIL_CELLS": "5"])
+    let run = try Harness.runTinyOnTwoRanks(out: out, failing: [5])
     #expect(run.status == 0, "\(run.stderr)")
     let svg = dir.appendingPathComponent("plot.svg").path
     let csv = dir.appendingPathComponent("csv").path

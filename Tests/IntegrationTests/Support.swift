@@ -113,4 +113,16 @@ enum Harness {
 
   /// Loss matrices as bit patterns, for exact comparison (NaN included).
   static func bits(_ m: [[Double]]) -> [[UInt64]] { m.map { $0.map(\.bitPattern) } }
+
+  /// `tiny.json` on 2 ranks into `out`, with the given cells made to fail
+  /// through the `SCALESWEEP_FAIL_CELLS` hook (exported to every rank).
+  static func runTinyOnTwoRanks(out: String, failing cells: [Int]) throws -> CommandResult {
+    try run(
+      "/usr/bin/mpirun",
+      [
+        "--oversubscribe", "-np", "2", "-x", "SCALESWEEP_FAIL_CELLS", binary, "run",
+        fixture("tiny.json"), "--out", out, "--quiet",
+      ],
+      environment: ["SCALESWEEP_FAIL_CELLS": cells.map(String.init).joined(separator: ",")])
+  }
 }
