@@ -22,6 +22,7 @@ for ((i = 1; i <= attempts; i++)); do
   sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.3 + r / 32767 * 1.5 }')"
   ranks=$(pgrep -P "$launcher" || true)
   if ((i % 2)) || [ -z "$ranks" ]; then
+    # shellcheck disable=SC2086 # one pid per word
     kill -9 "$launcher" $ranks 2>/dev/null || true
   else
     kill -9 "$(echo "$ranks" | shuf -n 1)" 2>/dev/null || true

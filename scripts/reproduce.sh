@@ -64,6 +64,7 @@ for job in $JOBS; do
     > "out/$job-frontier.json"
 done
 
+# shellcheck disable=SC2086 # one job name per word
 "$PYTHON" - $JOBS > out/reproduction-summary.md <<'EOF'
 """Tables of docs/reproduction.md from out/<job>-frontier.json."""
 import json, os, sys
