@@ -48,12 +48,11 @@ enum RunCommand {
     var runner = SweepRunner(comm: comm, job: job)
     runner.gracePeriod = grace
     guard comm.rank == 0 else {
-      let summary = try runner.run(
+      // A worker exits 0 even when interrupted: only rank 0 reports it, since a
+      // worker exiting non-zero would make mpirun abort before rank 0 closed the file.
+      _ = try runner.run(
         pending: [], cost: { _ in 0 }, progress: nil, train: train(job: job),
         record: { _, _, _, _ in })
-      // Only rank 0 reports the interruption: a worker exiting non-zero would
-      // make mpirun abort the job before rank 0 has closed the file.
-      _ = summary
       return 0
     }
 
