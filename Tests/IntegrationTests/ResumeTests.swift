@@ -111,6 +111,12 @@ final class Launched {
   }
 
   /// kill -9 of the whole mpirun, or of one rank, at random moments, ten times.
+  ///
+  /// Kill moments are tied to what the run has done, not to wall-clock guesses,
+  /// so the test means the same on a fast or a loaded machine: even attempts
+  /// die at a random moment of start-up (file creation, job compare, first
+  /// cells), odd attempts a random moment after the attempt's first finished
+  /// cell, i.e. with cells in progress.
   @Test func killNineTortureResumesToTheSameFile() throws {
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -122,17 +128,27 @@ final class Launched {
     for attempt in 0..<10 {
       let run = try Launched(
         Self.mpirunArguments(ranks: 2, out: out), log: dir.appendingPathComponent("log\(attempt)"))
-      usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
-      let ranks = run.ranks
-      #expect(
-        ranks.count == 2 || run.process.isRunning == false, "attempt \(attempt): ranks \(ranks)")
-      if attempt % 2 == 0 || ranks.isEmpty {
-        run.killAll()
+      if attempt % 2 == 0 {
+        usleep(UInt32.random(in: 50_000...600_000, using: &generator))
       } else {
+        for _ in 0..<2000 where run.process.isRunning && !run.output.contains("progress: ") {
+          usleep(5_000)
+        }
+        usleep(UInt32.random(in: 0...150_000, using: &generator))
+      }
+      let ranks = run.ranks
+      if !run.process.isRunning {
+        // The run got to its end first: that must be a clean, complete finish.
+        #expect(run.process.terminationStatus == 0, "attempt \(attempt): \(run.output)")
+        break
+      }
+      if attempt % 4 == 3 && !ranks.isEmpty {
         // One rank dies; mpirun must end the whole job with an error.
         kill(ranks.randomElement(using: &generator)!, SIGKILL)
         run.waitForEnd(of: ranks)
-        #expect(run.process.terminationStatus != 0)
+        #expect(run.process.terminationStatus != 0, "attempt \(attempt): \(run.output)")
+      } else {
+        run.killAll()
       }
       kills += 1
       // Between attempts the file (once created) is a readable results file.
@@ -147,8 +163,8 @@ final class Launched {
     let final = try Harness.mpirun(
       ranks: 2, ["run", Self.job, "--out", out, "--resume", "--quiet"])
     #expect(final.status == 0, "\(final.stderr)")
-    #expect(kills == 10)
-    #expect(midRunKills >= 2, "only \(midRunKills) kills landed while cells were in progress")
+    #expect(kills >= 6, "only \(kills) kills before the run completed")
+    #expect(midRunKills >= 3, "only \(midRunKills) kills landed while cells were in progress")
     Self.expectSameResults(reference, try ResultsFile.read(path: out))
   }
 }
