@@ -29,13 +29,14 @@ public enum ComputeOptimalFrontier {
       averaged.append((slice, widthCurves))
       let estimates = SliceEstimates.estimate(widthCurves, options: options, reference: nil)
       let first = slice.curves.first
+      let regime = TrainingRegime(gamma: slice.key.gamma, lazyAtMost: options.lazyGamma)
       var theory: ScalingTheory? = nil
       if let alpha = first?.taskAlpha, let beta = first?.taskBeta {
-        theory = try? ScalingTheory(alpha: alpha, beta: beta, regime: slice.key.regime)
+        theory = try? ScalingTheory(alpha: alpha, beta: beta, regime: regime)
       }
       reports.append(
         SliceReport(
-          key: slice.key, regime: slice.key.regime, taskAlpha: first?.taskAlpha,
+          key: slice.key, regime: regime, taskAlpha: first?.taskAlpha,
           taskBeta: first?.taskBeta, widths: slice.widths, seeds: slice.seeds,
           curveCount: slice.curves.count, computeWidthPower: estimates.computeWidthPower,
           timeFits: estimates.timeFits, widthFit: estimates.widthFit,
@@ -49,7 +50,7 @@ public enum ComputeOptimalFrontier {
     var report = FrontierReport(
       computeMeasure: options.computeMeasure, bootstrapReplicates: 0,
       confidenceLevel: options.bootstrap.confidenceLevel, slices: reports,
-      dataFits: PerAxisFits.dataFits(averaged), warnings: [])
+      dataFits: PerAxisFits.dataFits(averaged, lazyGamma: options.lazyGamma), warnings: [])
     report.slices = report.slices.map { attachComparisons($0) }
     report.warnings = report.slices.flatMap { s in s.warnings.map { "\(s.key): \($0)" } }
     return report
@@ -96,7 +97,7 @@ public enum ComputeOptimalFrontier {
           BootstrapReplicate(slice: sliceReport.id, index: index, statistics: estimates.statistics))
       }
       // L(P) across the data slices of each group, from the same resamples.
-      for fit in PerAxisFits.dataFits(resampled) {
+      for fit in PerAxisFits.dataFits(resampled, lazyGamma: options.lazyGamma) {
         replicates.append(
           BootstrapReplicate(slice: fit.id, index: index, statistics: ["data": fit.fit.exponent]))
       }

@@ -29,6 +29,11 @@ public struct FitWindowPolicy: Sendable, Codable, Equatable {
   public var transientDrop: Double
   /// Largest `L_inf / L` a record may have to enter a fit when the floor is known.
   public var floorFraction: Double
+  /// A fixed window instead of the search: every record with `x` in this
+  /// range enters the fit (no transient or floor cut). Comparing two regimes
+  /// over the same window asks a different question from the automatic
+  /// search, which lets each curve pick its own straightest stretch.
+  public var fixedRange: ClosedRange<Double>? = nil
 
   public init(
     minDecades: Double, minPoints: Int, minRSquared: Double, transientDrop: Double,
@@ -42,7 +47,7 @@ public struct FitWindowPolicy: Sendable, Codable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case minDecades, minPoints, minRSquared, transientDrop, floorFraction
+    case minDecades, minPoints, minRSquared, transientDrop, floorFraction, fixedRange
   }
 
   public init(from decoder: Decoder) throws {
@@ -53,6 +58,14 @@ public struct FitWindowPolicy: Sendable, Codable, Equatable {
       minRSquared: try c.decode(Double.self, forKey: .minRSquared),
       transientDrop: try c.decode(Double.self, forKey: .transientDrop),
       floorFraction: try c.decodeIfPresent(Double.self, forKey: .floorFraction) ?? 0.1)
+    fixedRange = try c.decodeIfPresent(ClosedRange<Double>.self, forKey: .fixedRange)
+  }
+
+  /// This policy with the search replaced by the fixed window `range`.
+  public func fixed(to range: ClosedRange<Double>) -> FitWindowPolicy {
+    var policy = self
+    policy.fixedRange = range
+    return policy
   }
 
   /// Default for loss against time: one decade, 5 records, `R^2 >= 0.98`,

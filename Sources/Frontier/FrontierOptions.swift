@@ -4,6 +4,9 @@ import Foundation
 public struct FrontierOptions: Sendable, Codable, Equatable {
   /// `flops` (default, `C = flopsPerStep * t`) or `nt` (`C = N t`).
   public var computeMeasure: ComputeMeasure = .flops
+  /// Slices with `gamma <= lazyGamma` are compared with the lazy theory,
+  /// the others with the rich one (0: only an exact `gamma = 0` is lazy).
+  public var lazyGamma: Double = 0
   /// Window rule of the `L(t)` fits.
   public var timeWindow: FitWindowPolicy = .time
   /// Window rule of the `L(N)` fit (default: all widths).

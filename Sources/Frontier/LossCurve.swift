@@ -76,8 +76,6 @@ public struct SliceKey: Hashable, Sendable, Codable, Comparable, CustomStringCon
     self.data = data
   }
 
-  public var regime: TrainingRegime { TrainingRegime(gamma: gamma) }
-
   public var description: String {
     let p = data.map { String(format: "%g", $0) } ?? "online"
     return "gamma=\(String(format: "%g", gamma)) task=\(task) P=\(p)"

@@ -30,8 +30,8 @@ enum PerAxisFits {
     curves.compactMap { curve in
       (try? PowerLawFit.fitBestWindow(
         x: curve.steps, y: curve.loss, policy: policy, floor: curve.lossFloor)).map {
-        WidthTimeFit(width: curve.width, fit: $0)
-      }
+          WidthTimeFit(width: curve.width, fit: $0)
+        }
     }
   }
 
@@ -70,7 +70,7 @@ enum PerAxisFits {
   }
 
   /// `L(P)` for each `(gamma, task)` with at least two finite data sizes.
-  static func dataFits(_ slices: [(CurveSlice, [WidthCurve])]) -> [DataAxisFit] {
+  static func dataFits(_ slices: [(CurveSlice, [WidthCurve])], lazyGamma: Double) -> [DataAxisFit] {
     var groups: [String: [(CurveSlice, [WidthCurve])]] = [:]
     for entry in slices where entry.0.key.data != nil {
       groups["\(entry.0.key.gamma)|\(entry.0.key.task)", default: []].append(entry)
@@ -98,7 +98,8 @@ enum PerAxisFits {
       let first = members[0].0.curves.first
       var predicted: Double? = nil
       if let alpha = first?.taskAlpha, let beta = first?.taskBeta,
-        let theory = try? ScalingTheory(alpha: alpha, beta: beta, regime: key.regime)
+        let theory = try? ScalingTheory(
+          alpha: alpha, beta: beta, regime: TrainingRegime(gamma: key.gamma, lazyAtMost: lazyGamma))
       {
         predicted = -theory.dataExponent
       }

@@ -67,6 +67,15 @@ public struct PowerLawFit: Sendable, Codable, Equatable {
       pairs.append((x[i], y[i]))
     }
     pairs.sort { $0.0 < $1.0 }
+    if let range = policy.fixedRange {
+      let inside = pairs.filter { range.contains($0.0) }
+      guard inside.count >= 3 else {
+        throw FrontierError.tooFewPoints(context: context, needed: 3, got: inside.count)
+      }
+      return LogLinearRegression(
+        logX: inside.map { Foundation.log($0.0) }, logY: inside.map { Foundation.log($0.1) }
+      ).powerLaw
+    }
     guard pairs.count >= 2 else {
       throw FrontierError.tooFewPoints(context: context, needed: 2, got: pairs.count)
     }

@@ -1,9 +1,14 @@
 import Foundation
 
-/// Lazy (kernel / NTK limit, `gamma = 0`) or rich (feature learning, `gamma > 0`) training.
+/// Lazy (kernel / NTK limit, `gamma -> 0`) or rich (feature learning) training.
 public enum TrainingRegime: String, Sendable, Codable, CaseIterable {
   case lazy, rich
-  public init(gamma: Double) { self = gamma == 0 ? .lazy : .rich }
+  /// Lazy when `gamma <= lazyAtMost`. Model 1 has an exact `gamma = 0`
+  /// (the default threshold); a model that divides by its richness, such as
+  /// the MLP's `gamma0`, can only approach it, so its small values count as lazy.
+  public init(gamma: Double, lazyAtMost: Double = 0) {
+    self = gamma <= lazyAtMost ? .lazy : .rich
+  }
 }
 
 /// Task difficulty relative to the initial kernel (Bordelon, Atanasov, Pehlevan 2024):

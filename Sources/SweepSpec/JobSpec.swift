@@ -42,6 +42,16 @@ public enum ModelSpec: Equatable, Sendable {
     case .mlpCircle: return "mlp-circle"
     }
   }
+
+  /// Largest richness compared with the lazy (kernel) theory: model 1 has an
+  /// exact lazy limit `gamma = 0`; the MLP divides its output by `gamma0 > 0`,
+  /// so its small values (up to 0.05, e.g. the jobs' 0.01) stand for the limit.
+  public var lazyGamma: Double {
+    switch self {
+    case .projectedFeatures: return 0
+    case .mlpCircle: return 0.05
+    }
+  }
 }
 
 /// Shape of model 2: `depth` counts weight layers (input layer, `depth - 2`

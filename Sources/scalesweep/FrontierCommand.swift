@@ -11,6 +11,7 @@ enum FrontierCommand {
     usage: [mpirun -np R] scalesweep frontier FILE.h5 [--json] [--csv DIR] [--svg FILE]
                                               [--write] [--compute flops|nt]
                                               [--bootstrap N] [--seed S]
+                                              [--time-range T1:T2] [--lazy-gamma G]
            scalesweep frontier --table FILE.csv --size-column NAME --compute-column NAME
                                --loss-column NAME [--data-column NAME] [--drop-highest K]
                                [--json] [--bootstrap N] [--seed S]
@@ -30,6 +31,11 @@ enum FrontierCommand {
       --compute M       compute axis: flops (recorded FLOPs, default) or nt (C = N t)
       --bootstrap N     bootstrap replicates (default 1000; 0 for none)
       --seed S          bootstrap seed (default fixed, so reports are reproducible)
+      --time-range T1:T2
+                        fit L(t) over steps T1..T2 for every width and slice instead
+                        of the automatic window (same window for lazy and rich)
+      --lazy-gamma G    slices with gamma <= G use the lazy theory (default: 0 for
+                        projected-features, 0.05 for mlp-circle, whose gamma0 > 0)
       --table FILE.csv  fit runs made elsewhere (one row per run) with approach 3,
                         N from --size-column, C from --compute-column, loss from
                         --loss-column, data from --data-column or D = C / (6 N)
@@ -41,7 +47,8 @@ enum FrontierCommand {
       words, command: "frontier", flags: ["--json", "--write"],
       options: [
         "--csv", "--svg", "--compute", "--bootstrap", "--seed", "--table", "--size-column",
-        "--compute-column", "--loss-column", "--data-column", "--drop-highest",
+        "--compute-column", "--loss-column", "--data-column", "--drop-highest", "--time-range",
+        "--lazy-gamma",
       ])
     var bootstrap = BootstrapOptions()
     bootstrap.replicates =
@@ -61,7 +68,18 @@ enum FrontierCommand {
     case let other:
       throw UsageError(message: "scalesweep frontier: --compute \(other): expected flops or nt")
     }
+    if let text = args.value("--time-range") {
+      options.timeWindow = options.timeWindow.fixed(to: try timeRange(text))
+    }
     let results = try ResultsFile.read(path: path)
+    options.lazyGamma = results.job.model.lazyGamma
+    if let text = args.value("--lazy-gamma") {
+      guard let value = Double(text), value.isFinite, value >= 0 else {
+        throw UsageError(
+          message: "scalesweep frontier: --lazy-gamma \(text): expected a number >= 0")
+      }
+      options.lazyGamma = value
+    }
     let (curves, warnings) = curves(from: results)
     let comm = try launchedUnderMPI ? Comm.world() : nil
     defer { comm?.finalize() }
@@ -109,6 +127,18 @@ enum FrontierCommand {
         tables: FrontierCSV.tables(report))
     }
     return 0
+  }
+
+  /// `T1:T2` with `0 < T1 < T2`, in steps.
+  static func timeRange(_ text: String) throws -> ClosedRange<Double> {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2, let lower = Double(parts[0]), let upper = Double(parts[1]),
+      lower > 0, upper > lower, upper.isFinite
+    else {
+      throw UsageError(
+        message: "scalesweep frontier: --time-range \(text): expected T1:T2 with 0 < T1 < T2")
+    }
+    return lower...upper
   }
 
   /// Whether an MPI launcher started this process (then ranks share the bootstrap).

@@ -37,6 +37,27 @@ import Testing
     #expect(fit.windowLower >= 10 && fit.windowUpper <= 1e5)
   }
 
+  /// A fixed window fits exactly the records inside it, transient and
+  /// plateau included, and needs three of them.
+  @Test func fixedWindowFitsTheRecordsInsideIt() throws {
+    let steps = (0...48).map { pow(10, Double($0) / 8) }
+    let loss = steps.map { 1 / (1 + pow($0 / 10, 0.6)) + 1e-3 }
+    let policy = FitWindowPolicy.time.fixed(to: 1...1e6)
+    let fixed = try PowerLawFit.fitBestWindow(x: steps, y: loss, policy: policy)
+    let all = try PowerLawFit.fit(x: steps, y: loss)
+    #expect(fixed == all)
+    let range = 9e3...1.1e6
+    let late = try PowerLawFit.fitBestWindow(x: steps, y: loss, policy: .time.fixed(to: range))
+    let inside = steps.indices.filter { range.contains(steps[$0]) }
+    #expect(inside.count == 17)
+    #expect(late == (try PowerLawFit.fit(x: inside.map { steps[$0] }, y: inside.map { loss[$0] })))
+    // The automatic search would not reach into the plateau: it fits -0.6.
+    #expect(late.exponent > -0.5, "the plateau flattens the late window: \(late.exponent)")
+    #expect(throws: FrontierError.self) {
+      try PowerLawFit.fitBestWindow(x: steps, y: loss, policy: .time.fixed(to: 2...3))
+    }
+  }
+
   @Test func powerLawFitIsExactOnAPowerLaw() throws {
     let x = [1.0, 10, 100, 1000]
     let fit = try PowerLawFit.fit(x: x, y: x.map { 3 * pow($0, -0.7) })

@@ -15,6 +15,15 @@ import Testing
     #expect(near(try ScalingTheory(alpha: 2, beta: 0.5, regime: .rich).timeExponent, 0.667))
   }
 
+  /// Model 1 is lazy only at gamma = 0; the MLP's small gamma0 counts as lazy.
+  @Test func regimeFromRichness() {
+    #expect(TrainingRegime(gamma: 0) == .lazy)
+    #expect(TrainingRegime(gamma: 0.01) == .rich)
+    #expect(TrainingRegime(gamma: 0.01, lazyAtMost: 0.05) == .lazy)
+    #expect(TrainingRegime(gamma: 0.05, lazyAtMost: 0.05) == .lazy)
+    #expect(TrainingRegime(gamma: 1, lazyAtMost: 0.05) == .rich)
+  }
+
   @Test func chiValues() {
     #expect(near(ScalingTheory.chi(beta: 0.25, regime: .lazy), 0.25))
     #expect(near(ScalingTheory.chi(beta: 0.25, regime: .rich), 0.40))

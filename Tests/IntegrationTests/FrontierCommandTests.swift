@@ -77,6 +77,8 @@ import Testing
     for arguments in [
       ["frontier", junk], ["frontier", dir.appendingPathComponent("none.h5").path],
       ["frontier", junk, "--compute", "joules"],
+      ["frontier", junk, "--time-range", "100"], ["frontier", junk, "--time-range", "100:10"],
+      ["frontier", junk, "--time-range", "0:10"],
       [
         "frontier", "--table", junk, "--size-column", "N", "--compute-column", "C", "--loss-column",
         "L",

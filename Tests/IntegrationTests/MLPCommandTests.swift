@@ -30,6 +30,26 @@ import Testing
       #expect(Harness.bits(other.trainLoss) == Harness.bits(reference.trainLoss))
     }
     #expect(Set(files[2].cells.map(\.rank)).count > 1)
+
+    // The frontier labels gamma0 = 0.01 lazy and 1 rich for this model, and
+    // --time-range fits every width over the same steps.
+    let frontier = try Harness.scalesweep([
+      "frontier", dir.appendingPathComponent("r1.h5").path, "--json", "--bootstrap", "0",
+      "--time-range", "5:150",
+    ])
+    #expect(frontier.status == 0, "\(frontier.stderr)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(frontier.stdout.utf8)) as? [String: Any])
+    let slices = try #require(json["slices"] as? [[String: Any]])
+    #expect(slices.count == 8)
+    for slice in slices {
+      let gamma = try #require(slice["gamma"] as? Double)
+      #expect(slice["regime"] as? String == (gamma == 0.01 ? "lazy" : "rich"))
+      for fit in slice["timeFits"] as? [[String: Any]] ?? [] {
+        let window = try #require(fit["window"] as? [Double])
+        #expect(window[0] >= 5 && window[1] <= 150, "window \(window)")
+      }
+    }
   }
 
   struct BadJob: CustomStringConvertible, Sendable {
