@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Reproduce docs/reproduction.md: run the model-1 sweeps, fit them, and print
-# the tables of measured exponents beside the theory.
+# Reproduce docs/reproduction.md: run the sweeps, fit them, and print the
+# tables of measured exponents beside the theory.
 #
-#   scripts/reproduce.sh                 the -small jobs (about 6-8 minutes on 2 cores)
-#   scripts/reproduce.sh --full          the full jobs (about 35-40 minutes on 2 cores)
+#   scripts/reproduce.sh                 model 1, the -small jobs (about 6-8 minutes on 2 cores)
+#   scripts/reproduce.sh --full          model 1, the full jobs (about 35-40 minutes on 2 cores)
+#   scripts/reproduce.sh --mlp           model 2, the -small jobs (about 15-20 minutes on 2 cores)
+#   scripts/reproduce.sh --mlp --full    model 2, the full jobs (about 2.5 hours on 2 cores)
 #   scripts/reproduce.sh --fit-only      refit existing out/*.h5 without rerunning
 #   scripts/reproduce.sh --summary-only  only rebuild out/reproduction-summary.md from the JSON reports
 #   JOBS="model1-hard-small" scripts/reproduce.sh   a subset
 #
 # Environment: RANKS (default 2), BIN (default .build/release/scalesweep, built
 # if missing), BOOTSTRAP (default 1000), PYTHON (default python3, standard
-# library only, for the summary tables).
+# library only, for the summary tables), MLP_WINDOWS (default "100:10000
+# 1000:10000": mlp-* jobs are fitted with frontier --time-range over each
+# window, the first one also writing the plot and CSV tables).
 # Outputs: out/<job>.h5, out/<job>-frontier.json, out/<job>-frontier/*.csv,
 # docs/img/<job>.svg, out/<job>.time (wall seconds of the run) and
 # out/reproduction-summary.md (the tables of docs/reproduction.md).
@@ -22,24 +26,37 @@ BOOTSTRAP=${BOOTSTRAP:-1000}
 PYTHON=${PYTHON:-python3}
 BIN=${BIN:-.build/release/scalesweep}
 FULL=0
+MLP=0
 FIT_ONLY=0
 SUMMARY_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --full) FULL=1 ;;
+    --mlp) MLP=1 ;;
     --fit-only) FIT_ONLY=1 ;;
     --summary-only) SUMMARY_ONLY=1 ;;
     -h | --help) sed -n 2,17p "$0"; exit 0 ;;
     *) echo "reproduce.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
+MLP_WINDOWS=${MLP_WINDOWS:-100:10000 1000:10000}
 if [[ -z "${JOBS:-}" ]]; then
-  if [[ $SUMMARY_ONLY == 1 ]]; then
-    JOBS="model1-hard-small model1-easy-small model1-supereasy-small model1-hard model1-easy model1-supereasy"
-  elif [[ $FULL == 1 ]]; then
-    JOBS="model1-hard model1-easy model1-supereasy"
+  if [[ $MLP == 1 ]]; then
+    small="mlp-hard-small mlp-easy-small mlp-supereasy-small mlp-data-small"
+    large="mlp-hard mlp-easy mlp-supereasy mlp-data"
   else
-    JOBS="model1-hard-small model1-easy-small model1-supereasy-small"
+    small="model1-hard-small model1-easy-small model1-supereasy-small"
+    large="model1-hard model1-easy model1-supereasy"
+  fi
+  if [[ $SUMMARY_ONLY == 1 ]]; then
+    JOBS=""
+    for job in $small $large; do
+      if [[ -f "out/$job-frontier.json" ]]; then JOBS="$JOBS $job"; fi
+    done
+  elif [[ $FULL == 1 ]]; then
+    JOBS=$large
+  else
+    JOBS=$small
   fi
 fi
 if [[ $SUMMARY_ONLY == 0 && ! -x "$BIN" ]]; then swift build -c release; fi
@@ -59,13 +76,32 @@ for job in $JOBS; do
     echo "$job: $(cut -d' ' -f1 "out/$job.time") s on $RANKS ranks"
   fi
   # The JSON report is the record (the same command without --json prints it as a table).
-  mpirun --oversubscribe -np "$RANKS" "$BIN" frontier "out/$job.h5" --compute nt \
-    --bootstrap "$BOOTSTRAP" --json --svg "docs/img/$job.svg" --csv "out/$job-frontier" \
-    > "out/$job-frontier.json"
+  if [[ $job == mlp-* ]]; then
+    # No known width floor for the MLP: every slice is fitted over the same
+    # fixed windows (frontier --time-range), so lazy and rich compare like for like.
+    first=1
+    for window in $MLP_WINDOWS; do
+      extra=()
+      if [[ $first == 1 ]]; then
+        extra=(--svg "docs/img/$job.svg" --csv "out/$job-frontier")
+      fi
+      mpirun --oversubscribe -np "$RANKS" "$BIN" frontier "out/$job.h5" --compute nt \
+        --bootstrap "$BOOTSTRAP" --json --time-range "$window" "${extra[@]}" \
+        > "out/$job-frontier-${window/:/-}.json"
+      if [[ $first == 1 ]]; then cp "out/$job-frontier-${window/:/-}.json" "out/$job-frontier.json"; fi
+      first=0
+    done
+  else
+    mpirun --oversubscribe -np "$RANKS" "$BIN" frontier "out/$job.h5" --compute nt \
+      --bootstrap "$BOOTSTRAP" --json --svg "docs/img/$job.svg" --csv "out/$job-frontier" \
+      > "out/$job-frontier.json"
+  fi
 done
 
+SUMMARY=out/reproduction-summary.md
+if [[ $MLP == 1 ]]; then SUMMARY=out/reproduction-summary-mlp.md; fi
 # shellcheck disable=SC2086 # one job name per word
-"$PYTHON" - $JOBS > out/reproduction-summary.md <<'EOF'
+MLP_WINDOWS=$MLP_WINDOWS "$PYTHON" - $JOBS > "$SUMMARY" <<'EOF'
 """Tables of docs/reproduction.md from out/<job>-frontier.json."""
 import json, os, sys
 
@@ -79,6 +115,11 @@ def ci(quantity):
     if lo is None or hi is None:
         return q(quantity["value"])
     return f"{q(quantity['value'])} [{q(lo)}, {q(hi)}]"
+
+def negated(e):
+    """A slope as a decay rate chi = -slope, interval flipped."""
+    flip = lambda x: None if x is None else -x
+    return {"value": flip(e["value"]), "lower": flip(e.get("upper")), "upper": flip(e.get("lower"))}
 
 for job in sys.argv[1:]:
     with open(f"out/{job}-frontier.json") as f:
@@ -124,5 +165,22 @@ for job in sys.argv[1:]:
         print(f"\nL vs P (gamma={d['gamma']:g}, N={d['width']:g}, t={d['time']:g}): "
               f"{ci(d['fit']['exponent'])}, theory {q(d['predicted'])}")
     print()
+    if not job.startswith("mlp-"):
+        continue
+    # Time exponents of every width over each fixed window (chi = -slope).
+    widths = sorted({f["width"] for s in report["slices"] for f in s["timeFits"]})
+    print("| slice | window | " + " | ".join(f"N={w:g}" for w in widths) + " | theory |")
+    print("|---|---|" + "---|" * (len(widths) + 1))
+    for window in os.environ["MLP_WINDOWS"].split():
+        with open(f"out/{job}-frontier-{window.replace(':', '-')}.json") as f:
+            windowed = json.load(f)
+        for s in windowed["slices"]:
+            data = "online" if s["data"] is None else f"P={s['data']:g}"
+            fits = {f["width"]: f["exponent"] for f in s["timeFits"]}
+            row = [ci(negated(fits[w])) if w in fits else "-" for w in widths]
+            t = s["theory"] or {}
+            print(f"| {s['regime']} gamma={s['gamma']:g} {data} | {window.replace(':', '-')} | "
+                  + " | ".join(row) + f" | {q(t.get('timeExponent'))} |")
+    print()
 EOF
-cat out/reproduction-summary.md
+cat "$SUMMARY"
