@@ -30,6 +30,24 @@ public struct BootstrapReplicate: Sendable, Codable, Equatable {
     self.index = index
     self.statistics = statistics
   }
+
+  /// Replicates as bytes, for gathering them from the ranks that computed
+  /// them. A degenerate fit in one resample can give a non-finite statistic
+  /// (e.g. a parametric prefactor of `inf`); it survives the trip.
+  public static func encode(_ replicates: [BootstrapReplicate]) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return Array(try encoder.encode(replicates))
+  }
+
+  /// The inverse of `encode`.
+  public static func decode(_ bytes: [UInt8]) throws -> [BootstrapReplicate] {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try decoder.decode([BootstrapReplicate].self, from: Data(bytes))
+  }
 }
 
 /// A percentile bootstrap interval around a point estimate.

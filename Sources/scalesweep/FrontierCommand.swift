@@ -98,11 +98,9 @@ enum FrontierCommand {
       curves, report: point, options: options, range: lower..<upper)
     var replicates = mine
     if let comm, comm.size > 1 {
-      let gathered = try comm.gatherBytes(Array(try JSONEncoder().encode(mine)))
+      let gathered = try comm.gatherBytes(try BootstrapReplicate.encode(mine))
       guard rank == 0 else { return 0 }
-      replicates = try gathered.flatMap {
-        try JSONDecoder().decode([BootstrapReplicate].self, from: Data($0))
-      }
+      replicates = try gathered.flatMap { try BootstrapReplicate.decode($0) }
     }
     var report =
       total > 0

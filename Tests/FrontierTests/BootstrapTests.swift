@@ -84,6 +84,22 @@ import Testing
     }
   }
 
+  /// Ranks send their replicates to rank 0 as bytes; a degenerate resample
+  /// (inf or NaN statistic) must not break the gather.
+  @Test func replicatesWithNonFiniteStatisticsSurviveTheWire() throws {
+    let replicates = [
+      BootstrapReplicate(
+        slice: "s", index: 3,
+        statistics: ["parametric.A": .infinity, "a": -.infinity, "b": .nan, "c": 0.25])
+    ]
+    let back = try BootstrapReplicate.decode(try BootstrapReplicate.encode(replicates))
+    #expect(back.count == 1 && back[0].slice == "s" && back[0].index == 3)
+    #expect(back[0].statistics["parametric.A"] == .infinity)
+    #expect(back[0].statistics["a"] == -.infinity)
+    #expect(back[0].statistics["b"]?.isNaN == true)
+    #expect(back[0].statistics["c"] == 0.25)
+  }
+
   @Test func quantilesInterpolate() {
     #expect(Bootstrap.quantile([1, 2, 3, 4, 5], 0.5) == 3)
     #expect(Bootstrap.quantile([1, 2, 3, 4, 5], 0.125) == 1.5)
