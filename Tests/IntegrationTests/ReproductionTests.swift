@@ -47,23 +47,37 @@ import Testing
     return try #require(json["slices"] as? [[String: Any]])
   }
 
-  /// The widest net's time exponent as a positive decay rate, keyed "beta regime".
-  static func timeExponents(_ slices: [[String: Any]]) throws -> [String: Double] {
-    var chi: [String: Double] = [:]
-    for slice in slices {
-      let beta = try #require(slice["taskBeta"] as? Double)
-      let regime = try #require(slice["regime"] as? String)
-      let widest = try #require((slice["timeFits"] as? [[String: Any]])?.last)
-      let exponent = try #require((widest["exponent"] as? [String: Any])?["value"] as? Double)
-      chi["\(beta) \(regime)"] = -exponent
+  /// The widest net's time exponents as positive decay rates, hard
+  /// (beta 0.5) and easy (beta 1.25) task, lazy and rich.
+  struct TimeExponents {
+    var hardLazy = 0.0
+    var hardRich = 0.0
+    var easyLazy = 0.0
+    var easyRich = 0.0
+    var summary: String {
+      "hard lazy \(hardLazy) rich \(hardRich); easy lazy \(easyLazy) rich \(easyRich)"
     }
-    return chi
+
+    init(_ slices: [[String: Any]]) throws {
+      var chi: [String: Double] = [:]
+      for slice in slices {
+        let beta = try #require(slice["taskBeta"] as? Double)
+        let regime = try #require(slice["regime"] as? String)
+        let widest = try #require((slice["timeFits"] as? [[String: Any]])?.last)
+        let exponent = try #require((widest["exponent"] as? [String: Any])?["value"] as? Double)
+        chi["\(beta) \(regime)"] = -exponent
+      }
+      hardLazy = try #require(chi["0.5 lazy"])
+      hardRich = try #require(chi["0.5 rich"])
+      easyLazy = try #require(chi["1.25 lazy"])
+      easyRich = try #require(chi["1.25 rich"])
+    }
   }
 
   @Test func richBeatsLazyOnTheHardTaskOnly() throws {
     let slices = try Self.slices(ofRunning: Self.job, frontierArguments: ["--compute", "nt"])
     #expect(slices.count == 4)
-    let chi = try Self.timeExponents(slices)
+    let chi = try TimeExponents(slices)
     var floorExponent: [Double: Double] = [:]
     for slice in slices {
       let beta = try #require(slice["taskBeta"] as? Double)
@@ -71,11 +85,10 @@ import Testing
       let floor = try #require(slice["widthFloorFit"] as? [String: Any])
       floorExponent[beta] = try #require((floor["exponent"] as? [String: Any])?["value"] as? Double)
     }
-    let hardLazy = try #require(chi["0.5 lazy"])
-    let hardRich = try #require(chi["0.5 rich"])
-    let easyLazy = try #require(chi["1.25 lazy"])
-    let easyRich = try #require(chi["1.25 rich"])
-    let summary = "hard lazy \(hardLazy) rich \(hardRich); easy lazy \(easyLazy) rich \(easyRich)"
+    let (hardLazy, hardRich, easyLazy, easyRich) = (
+      chi.hardLazy, chi.hardRich, chi.easyLazy, chi.easyRich
+    )
+    let summary = chi.summary
     print("reproduction: time exponents (N = 256): \(summary); floor exponents \(floorExponent)")
 
     // Hard task: rich beats lazy by a clear margin, both near theory.
@@ -115,17 +128,12 @@ import Testing
     let slices = try Self.slices(
       ofRunning: Self.mlpJob, frontierArguments: ["--time-range", "100:10000"])
     #expect(slices.count == 4)
-    let chi = try Self.timeExponents(slices)
-    let hardLazy = try #require(chi["0.5 lazy"])
-    let hardRich = try #require(chi["0.5 rich"])
-    let easyLazy = try #require(chi["1.25 lazy"])
-    let easyRich = try #require(chi["1.25 rich"])
-    let summary = "q=1 lazy \(hardLazy) rich \(hardRich); q=1.75 lazy \(easyLazy) rich \(easyRich)"
-    print("reproduction (mlp-circle, N = 64): time exponents \(summary)")
-    // Hard target: feature learning speeds training up.
-    #expect(hardRich > 1.08 * hardLazy, "\(summary)")
-    // Easy target: it does not; the two agree within seed scatter.
-    #expect(abs(easyRich / easyLazy - 1) < 0.15, "\(summary)")
-    #expect(hardRich / hardLazy > easyRich / easyLazy, "\(summary)")
+    let chi = try TimeExponents(slices)
+    print("reproduction (mlp-circle, N = 64): time exponents \(chi.summary)")
+    // Hard target (q = 1): feature learning speeds training up.
+    #expect(chi.hardRich > 1.08 * chi.hardLazy, "\(chi.summary)")
+    // Easy target (q = 1.75): it does not; the two agree within seed scatter.
+    #expect(abs(chi.easyRich / chi.easyLazy - 1) < 0.15, "\(chi.summary)")
+    #expect(chi.hardRich / chi.hardLazy > chi.easyRich / chi.easyLazy, "\(chi.summary)")
   }
 }
