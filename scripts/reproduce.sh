@@ -12,9 +12,10 @@
 #
 # Environment: RANKS (default 2), BIN (default .build/release/scalesweep, built
 # if missing), BOOTSTRAP (default 1000), PYTHON (default python3, standard
-# library only, for the summary tables), MLP_WINDOWS (default "100:10000
-# 1000:10000": mlp-* jobs are fitted with frontier --time-range over each
-# window, the first one also writing the plot and CSV tables).
+# library only, for the summary tables), MLP_WINDOWS (default "100:T 1000:T"
+# with T the job's largest step budget: mlp-* jobs are fitted with frontier
+# --time-range over each window, the first one also writing the plot and CSV
+# tables; out/<job>-windows.txt records the windows used).
 # Outputs: out/<job>.h5, out/<job>-frontier.json, out/<job>-frontier/*.csv,
 # docs/img/<job>.svg, out/<job>.time (wall seconds of the run) and
 # out/reproduction-summary.md (the tables of docs/reproduction.md).
@@ -39,7 +40,6 @@ for arg in "$@"; do
     *) echo "reproduce.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
-MLP_WINDOWS=${MLP_WINDOWS:-100:10000 1000:10000}
 if [[ -z "${JOBS:-}" ]]; then
   if [[ $MLP == 1 ]]; then
     small="mlp-hard-small mlp-easy-small mlp-supereasy-small mlp-data-small"
@@ -79,8 +79,14 @@ for job in $JOBS; do
   if [[ $job == mlp-* ]]; then
     # No known width floor for the MLP: every slice is fitted over the same
     # fixed windows (frontier --time-range), so lazy and rich compare like for like.
+    windows=${MLP_WINDOWS:-}
+    if [[ -z $windows ]]; then
+      budget=$("$PYTHON" -c 'import json, sys; print(max(json.load(open(sys.argv[1]))["grid"]["steps"]))' "jobs/$job.json")
+      windows="100:$budget 1000:$budget"
+    fi
+    echo "$windows" > "out/$job-windows.txt"
     first=1
-    for window in $MLP_WINDOWS; do
+    for window in $windows; do
       extra=()
       if [[ $first == 1 ]]; then
         extra=(--svg "docs/img/$job.svg" --csv "out/$job-frontier")
@@ -101,7 +107,7 @@ done
 SUMMARY=out/reproduction-summary.md
 if [[ $MLP == 1 ]]; then SUMMARY=out/reproduction-summary-mlp.md; fi
 # shellcheck disable=SC2086 # one job name per word
-MLP_WINDOWS=$MLP_WINDOWS "$PYTHON" - $JOBS > "$SUMMARY" <<'EOF'
+"$PYTHON" - $JOBS > "$SUMMARY" <<'EOF'
 """Tables of docs/reproduction.md from out/<job>-frontier.json."""
 import json, os, sys
 
@@ -171,7 +177,7 @@ for job in sys.argv[1:]:
     widths = sorted({f["width"] for s in report["slices"] for f in s["timeFits"]})
     print("| slice | window | " + " | ".join(f"N={w:g}" for w in widths) + " | theory |")
     print("|---|---|" + "---|" * (len(widths) + 1))
-    for window in os.environ["MLP_WINDOWS"].split():
+    for window in open(f"out/{job}-windows.txt").read().split():
         with open(f"out/{job}-frontier-{window.replace(':', '-')}.json") as f:
             windowed = json.load(f)
         for s in windowed["slices"]:
