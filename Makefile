@@ -38,9 +38,11 @@ test: deps python
 bench: build
 	bench/makespan.sh
 
-# The paper's exponents on model 1 (docs/reproduction.md): the -small jobs, about 7 minutes.
+# The paper's exponents (docs/reproduction.md), the -small jobs: model 1
+# (about 7 minutes), then model 2, the MLP (about 20 minutes).
 reproduce: build python
 	scripts/reproduce.sh
+	scripts/reproduce.sh --mlp
 
 format:
 	swift format -i -r Package.swift Sources Tests
