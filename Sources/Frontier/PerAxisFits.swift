@@ -51,9 +51,8 @@ enum PerAxisFits {
         losses.append(Foundation.exp(logLoss))
       }
     }
-    let noTransient = FitWindowPolicy(
-      minDecades: policy.minDecades, minPoints: policy.minPoints, minRSquared: policy.minRSquared,
-      transientDrop: 0)
+    var noTransient = policy
+    noTransient.transientDrop = 0
     guard let fit = try? PowerLawFit.fitBestWindow(x: widths, y: losses, policy: noTransient) else {
       return nil
     }

@@ -71,15 +71,9 @@ enum FrontierCommand {
     if let text = args.value("--time-range") {
       options.timeWindow = options.timeWindow.fixed(to: try timeRange(text))
     }
+    let lazyGamma = try args.number("--lazy-gamma", command: "frontier", atLeast: 0)
     let results = try ResultsFile.read(path: path)
-    options.lazyGamma = results.job.model.lazyGamma
-    if let text = args.value("--lazy-gamma") {
-      guard let value = Double(text), value.isFinite, value >= 0 else {
-        throw UsageError(
-          message: "scalesweep frontier: --lazy-gamma \(text): expected a number >= 0")
-      }
-      options.lazyGamma = value
-    }
+    options.lazyGamma = lazyGamma ?? results.job.model.lazyGamma
     let (curves, warnings) = curves(from: results)
     let comm = try launchedUnderMPI ? Comm.world() : nil
     defer { comm?.finalize() }
