@@ -14,9 +14,19 @@ enum Tag: Int {
   case halt = 5
 }
 
-/// Encodes a finished cell as doubles for MPI (integers below 2^53 are exact).
+/// Encodes a finished cell as doubles for MPI (integers below 2^53 are exact):
+/// the cell's outcome, then the count of shorter-budget outcomes and each of them.
 enum WireFormat {
   static func encode(cell: Int, outcome: CellOutcome, seconds: Double) -> [Double] {
+    var out = encodeOne(cell: cell, outcome: outcome, seconds: seconds)
+    out.append(Double(outcome.shorterBudgets.count))
+    for shorter in outcome.shorterBudgets {
+      out += encodeOne(cell: cell, outcome: shorter, seconds: 0)
+    }
+    return out
+  }
+
+  private static func encodeOne(cell: Int, outcome: CellOutcome, seconds: Double) -> [Double] {
     let message = Array((outcome.message ?? "").utf8.prefix(2000)).map { Double($0) }
     var out: [Double] = [
       Double(cell), Double(outcome.status.rawValue), seconds,
@@ -37,12 +47,25 @@ enum WireFormat {
   }
 
   static func decode(_ p: [Double]) -> Decoded? {
-    guard p.count >= 7, let status = CellStatus(rawValue: Int32(p[1])) else { return nil }
-    let records = Int(p[5])
-    let messageLength = Int(p[6])
-    guard records >= 0, messageLength >= 0, p.count == 7 + 3 * records + messageLength else {
-      return nil
+    var rest = p[...]
+    guard var main = decodeOne(&rest), let count = rest.popFirst(), count >= 0 else { return nil }
+    for _ in 0..<Int(count) {
+      guard let shorter = decodeOne(&rest) else { return nil }
+      main.outcome.shorterBudgets.append(shorter.outcome)
     }
+    return rest.isEmpty ? main : nil
+  }
+
+  /// Decodes one outcome from the front of `rest`, removing it.
+  private static func decodeOne(_ rest: inout ArraySlice<Double>) -> Decoded? {
+    guard rest.count >= 7, let status = CellStatus(rawValue: Int32(rest[rest.startIndex + 1]))
+    else { return nil }
+    let records = Int(rest[rest.startIndex + 5])
+    let messageLength = Int(rest[rest.startIndex + 6])
+    let length = 7 + 3 * records + messageLength
+    guard records >= 0, messageLength >= 0, rest.count >= length else { return nil }
+    let p = Array(rest.prefix(length))
+    rest = rest.dropFirst(length)
     let steps = p[7..<(7 + records)].map { Int($0) }
     let train = Array(p[(7 + records)..<(7 + 2 * records)])
     let test = Array(p[(7 + 2 * records)..<(7 + 3 * records)])

@@ -12,10 +12,17 @@ public struct CellRecord: Equatable, Sendable {
   public var lossFloor: Double
   /// Why the cell failed (`/cells/error`), nil if it did not.
   public var error: String?
+  /// `/cells/source_budget`: the budget of the run that produced the curve
+  /// (the cell's own, or a longer one it is a prefix of); 0 while pending.
+  public var sourceBudget: Int = 0
+
+  /// True when the curve was recorded along a longer cell's training.
+  public var derived: Bool { status != .pending && sourceBudget != cell.stepsBudget }
 
   public static func == (a: CellRecord, b: CellRecord) -> Bool {
     a.cell == b.cell && a.status == b.status && a.flopsPerStep == b.flopsPerStep
       && a.seconds == b.seconds && a.rank == b.rank && a.divergedStep == b.divergedStep
       && a.lossFloor.bitPattern == b.lossFloor.bitPattern && a.error == b.error
+      && a.sourceBudget == b.sourceBudget
   }
 }

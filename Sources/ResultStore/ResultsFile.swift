@@ -99,6 +99,13 @@ public struct ResultsFile: Sendable {
         path: path, detail: "/cells/error has \(errors.count) entries, expected \(count)")
     }
     let expected = job.cells
+    // Files written before the rate and batch axes lack their columns: the job says.
+    let lrs = group.exists("lr") ? try doubles("lr") : expected.map(\.learningRate)
+    let batches = group.exists("batch") ? try ints("batch") : expected.map(\.batch)
+    let sources =
+      group.exists("source_budget")
+      ? try ints("source_budget")
+      : zip(status, expected).map { $0 == 0 ? 0 : $1.stepsBudget }
     let coordinates = (
       task: try ints("task"), width: try ints("width"), data: try ints("data"),
       gamma: try doubles("gamma"), seed: try ints("seed"), budget: try ints("steps_budget")
@@ -109,7 +116,8 @@ public struct ResultsFile: Sendable {
       let cell = Cell(
         index: i, task: coordinates.task[i], width: coordinates.width[i],
         data: DataSize(code: coordinates.data[i]), gamma: coordinates.gamma[i],
-        seed: coordinates.seed[i], stepsBudget: coordinates.budget[i])
+        learningRate: lrs[i], batch: batches[i], seed: coordinates.seed[i],
+        stepsBudget: coordinates.budget[i])
       guard cell == expected[i] else {
         throw ResultsError.corrupt(
           path: path, detail: "/cells row \(i) does not match the stored job")
@@ -122,7 +130,7 @@ public struct ResultsFile: Sendable {
         CellRecord(
           cell: cell, status: s, flopsPerStep: flops[i], seconds: seconds[i], rank: rank[i],
           divergedStep: diverged[i] >= 0 ? diverged[i] : nil, lossFloor: floor[i],
-          error: errors[i].isEmpty ? nil : errors[i]))
+          error: errors[i].isEmpty ? nil : errors[i], sourceBudget: sources[i]))
     }
     let lossGroup = try file.openGroup("loss")
     func matrix(_ name: String) throws -> [[Double]] {

@@ -10,6 +10,8 @@ public enum ResultsLayout {
     ("width", "hidden width N", nil),
     ("data", "data set size P (0 = online, fresh samples every step)", nil),
     ("gamma", "richness (0 = lazy / kernel limit)", nil),
+    ("lr", "learning rate of the cell (before the schedule's factor)", nil),
+    ("batch", "samples per SGD step", nil),
     ("seed", "seed of the cell", nil),
     ("steps_budget", "SGD steps the cell trains for", "steps"),
     ("status", "0 pending, 1 done, 2 diverged, 3 failed", nil),
@@ -18,6 +20,11 @@ public enum ResultsLayout {
     ("rank", "MPI rank that trained the cell (-1 not yet)", nil),
     ("diverged_step", "step at which the loss became non-finite (-1 none)", "steps"),
     ("loss_floor", "loss the width cannot go below (model 1 bottleneck; NaN if unknown)", nil),
+    (
+      "source_budget",
+      "step budget of the training run that produced the curve: steps_budget when trained on its own, larger when derived as the prefix of a longer run (constant schedule); 0 pending",
+      "steps"
+    ),
   ]
 
   /// `/cells/error`: why a failed cell failed (fixed-length UTF-8, empty otherwise).

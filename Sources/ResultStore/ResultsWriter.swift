@@ -16,6 +16,8 @@ public final class ResultsWriter {
   /// Column of `/steps` for each recorded step count.
   private let stepColumn: [Int: Int]
   private let stepCount: Int
+  /// Step budget of every cell, by index.
+  private let cellBudgets: [Int]
   /// Status of every cell, kept in step with the file.
   public private(set) var statuses: [CellStatus]
 
@@ -29,6 +31,7 @@ public final class ResultsWriter {
     self.loss = try file.openGroup("loss")
     let steps = job.recordedSteps
     stepCount = steps.count
+    cellBudgets = job.cells.map(\.stepsBudget)
     stepColumn = Dictionary(uniqueKeysWithValues: steps.enumerated().map { ($1, $0) })
     self.statuses = statuses
   }
@@ -128,6 +131,10 @@ public final class ResultsWriter {
       case "width": dataset = try intColumn(group, column.name, cellList.map { $0.width })
       case "data": dataset = try intColumn(group, column.name, cellList.map { $0.data.code })
       case "gamma": dataset = try doubleColumn(group, column.name, cellList.map { $0.gamma })
+      case "lr": dataset = try doubleColumn(group, column.name, cellList.map { $0.learningRate })
+      case "batch": dataset = try intColumn(group, column.name, cellList.map { $0.batch })
+      case "source_budget":
+        dataset = try group.createDataset(column.name, shape: [count], fill: Int64(0))
       case "seed": dataset = try intColumn(group, column.name, cellList.map { $0.seed })
       case "steps_budget":
         dataset = try intColumn(group, column.name, cellList.map { $0.stepsBudget })
@@ -186,7 +193,11 @@ public final class ResultsWriter {
   }
 
   /// Stores a finished cell and flushes: losses first, then its status.
-  public func record(cell index: Int, outcome: CellOutcome, seconds: Double, rank: Int)
+  /// `sourceBudget` is the budget of the training run that produced the curve
+  /// (nil: the cell's own).
+  public func record(
+    cell index: Int, outcome: CellOutcome, seconds: Double, rank: Int, sourceBudget: Int? = nil
+  )
     throws(ResultsError)
   {
     do {
@@ -204,6 +215,8 @@ public final class ResultsWriter {
       try cells.openDataset("diverged_step").write(
         [Int64(outcome.divergedStep ?? -1)], start: [index], count: [1])
       try cells.openDataset("loss_floor").write([outcome.lossFloor], start: [index], count: [1])
+      try cells.openDataset("source_budget").write(
+        [Int64(sourceBudget ?? cellBudgets[index])], start: [index], count: [1])
       if var message = outcome.message {
         while message.utf8.count >= ResultsLayout.errorLength { message.removeLast() }
         try cells.openDataset("error").writeString(message, at: index)

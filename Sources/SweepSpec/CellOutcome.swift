@@ -32,6 +32,9 @@ public struct CellOutcome: Equatable, Sendable {
   public var lossFloor: Double
   /// Why a cell failed.
   public var message: String?
+  /// Curves of the shorter budgets recorded along this training (constant
+  /// schedule), by budget ascending; empty when none were asked for.
+  public var shorterBudgets: [CellOutcome] = []
 
   public init(
     status: CellStatus, steps: [Int], trainLoss: [Double], testLoss: [Double],
@@ -50,6 +53,7 @@ public struct CellOutcome: Equatable, Sendable {
     a.status == b.status && a.steps == b.steps && sameBits(a.trainLoss, b.trainLoss)
       && sameBits(a.testLoss, b.testLoss) && a.divergedStep == b.divergedStep
       && a.lossFloor.bitPattern == b.lossFloor.bitPattern && a.message == b.message
+      && a.shorterBudgets == b.shorterBudgets
   }
 
   private static func sameBits(_ x: [Double], _ y: [Double]) -> Bool {

@@ -38,7 +38,7 @@ extension JobSpec {
   /// The cost of one cell under this job's model and training settings.
   public func cost(of cell: Cell) -> CellCost {
     let n = Double(cell.width)
-    let b = Double(training.batch)
+    let b = Double(cell.batch)
     let t = Double(cell.stepsBudget)
     let p: Double
     if case .finite(let size) = cell.data { p = Double(size) } else { p = 0 }
@@ -88,7 +88,7 @@ extension JobSpec {
 
   private func mlpCircleCost(_ spec: MLPCircleSpec, cell: Cell) -> CellCost {
     let n = Double(cell.width)
-    let b = Double(training.batch)
+    let b = Double(cell.batch)
     let t = Double(cell.stepsBudget)
     let h = Double(spec.depth - 2)
     let k = Double(spec.modes)

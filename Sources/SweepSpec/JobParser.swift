@@ -43,11 +43,13 @@ struct JobReader {
   func job(from root: JSONValue) throws(JobSpecError) -> JobSpec {
     var top = try ObjectReader(
       root, key: "", file: file,
-      allowed: ["schema_version", "name", "model", "task", "grid", "training"])
+      allowed: ["schema_version", "name", "notes", "tags", "model", "task", "grid", "training"])
     if let version = top.take("schema_version") {
       _ = try integer(version, key: "schema_version", in: 1...JobSpec.schemaVersion)
     }
     let name = try string(top.require("name", expected: "a job name"), key: "name")
+    let notes = try top.take("notes").map { v throws(JobSpecError) in try notesText(v) }
+    let tags = try top.take("tags").map { v throws(JobSpecError) in try tagList(v) } ?? []
     let model = try model(top.require("model", expected: "an object with \"kind\""))
     let circle: Bool
     if case .mlpCircle = model { circle = true } else { circle = false }
@@ -57,12 +59,13 @@ struct JobReader {
         expected: circle
           ? "an object with \"q\" or \"beta\"" : "an object with \"alpha\" and \"beta\""),
       circle: circle)
-    let grid = try grid(top.require("grid", expected: "an object with \"width\" and \"steps\""))
+    let gridValue = try top.require("grid", expected: "an object with \"width\" and \"steps\"")
+    let trainingValue = try top.require("training", expected: "an object with \"lr\"")
+    var grid = try grid(gridValue)
     if circle {
-      try checkRichness(grid.gammas, given: top.take("grid"))
+      try checkRichness(grid.gammas, given: gridValue)
     }
-    let training = try training(
-      top.require("training", expected: "an object with \"lr\""), gammas: grid.gammas)
+    let training = try training(trainingValue, grid: &grid, gridValue: gridValue)
 
     if case .projectedFeatures(let features) = model, let widest = grid.widths.max(),
       features <= widest
@@ -73,14 +76,17 @@ struct JobReader {
     }
     let cells = [
       tasks.count, grid.widths.count, grid.data.count, grid.gammas.count,
-      grid.seeds.count, grid.steps.count,
+      grid.learningRates.count, grid.batches.count, grid.seeds.count, grid.steps.count,
     ].reduce(1.0) { $0 * Double($1) }
     if cells > Double(JobSpec.maximumCells) {
       throw .tooLarge(
         file: file, key: "grid",
         message: "\(Int(cells)) cells, more than the \(JobSpec.maximumCells) one job may hold")
     }
-    return JobSpec(name: name, model: model, tasks: tasks, grid: grid, training: training)
+    try checkSchedule(training.schedule, budgets: grid.steps)
+    return JobSpec(
+      name: name, model: model, tasks: tasks, grid: grid, training: training, notes: notes,
+      tags: tags)
   }
 
   // MARK: Sections
@@ -220,7 +226,8 @@ struct JobReader {
 
   private func grid(_ value: JSONValue) throws(JobSpecError) -> GridSpec {
     var object = try ObjectReader(
-      value, key: "grid", file: file, allowed: ["width", "data", "gamma", "seeds", "steps"])
+      value, key: "grid", file: file,
+      allowed: ["width", "data", "gamma", "lr", "batch", "seeds", "steps"])
     let widths = try distinctIntegers(
       object.require("width", expected: "a list of widths"), key: "grid.width", in: 1...65_536)
     let data: [DataSize]
@@ -253,7 +260,10 @@ struct JobReader {
     let steps = try distinctIntegers(
       object.require("steps", expected: "a list of step budgets"), key: "grid.steps",
       in: 1...1_000_000_000)
-    return GridSpec(widths: widths, data: data, gammas: gammas, seeds: seeds, steps: steps)
+    // The rate and batch axes are read with `training` (one of the two places gives them).
+    return GridSpec(
+      widths: widths, data: data, gammas: gammas, seeds: seeds, steps: steps, learningRates: [],
+      batches: [])
   }
 
   private func dataSizes(_ value: JSONValue) throws(JobSpecError) -> [DataSize] {
@@ -278,47 +288,263 @@ struct JobReader {
     return out
   }
 
-  private func training(_ value: JSONValue, gammas: [Double]) throws(JobSpecError) -> TrainingSpec {
+  /// Reads `training`, and the learning-rate and batch axes from `grid.lr` /
+  /// `grid.batch` or `training.lr` / `training.batch` (one place each) into `grid`.
+  private func training(_ value: JSONValue, grid: inout GridSpec, gridValue: JSONValue)
+    throws(JobSpecError) -> TrainingSpec
+  {
     var object = try ObjectReader(
-      value, key: "training", file: file, allowed: ["batch", "lr", "record_points"])
-    let batch =
-      try object.take("batch").map { v throws(JobSpecError) in
-        try integer(v, key: "training.batch", in: 1...65_536)
-      } ?? 32
+      value, key: "training", file: file, allowed: ["batch", "lr", "schedule", "record_points"])
+    var gridObject = try ObjectReader(
+      gridValue, key: "grid", file: file,
+      allowed: ["width", "data", "gamma", "lr", "batch", "seeds", "steps"])
     let recordPoints =
       try object.take("record_points").map { v throws(JobSpecError) in
         try integer(v, key: "training.record_points", in: 2...10_000)
       } ?? 30
-    let lrValue = try object.require(
-      "lr", expected: "a learning rate, or an object mapping each gamma to one")
-    let learningRate: LearningRate
-    switch lrValue {
-    case .object(let members):
-      var table: [Double: Double] = [:]
-      for member in members {
-        let key = "training.lr.\(member.key)"
-        guard let gamma = Double(member.key), gamma.isFinite else {
-          throw .invalidValue(
-            file: file, key: key, value: "key \"\(member.key)\"",
-            expected: "a gamma value from grid.gamma as the key")
-        }
-        guard gammas.contains(gamma) else {
-          throw .invalidValue(
-            file: file, key: key, value: "gamma \(member.key)",
-            expected: "one of grid.gamma \(gammas.map { JSONValue.format($0) })")
-        }
-        table[gamma] = try number(member.value, key: key, above: 0, atMost: 1000)
-      }
-      if let missing = gammas.first(where: { table[$0] == nil }) {
-        throw .missingKey(
-          file: file, key: "training.lr.\(JSONValue.format(missing))",
-          expected: "a learning rate for every gamma of the grid")
-      }
-      learningRate = .perGamma(table)
-    default:
-      learningRate = .constant(try number(lrValue, key: "training.lr", above: 0, atMost: 1000))
+    let schedule =
+      try object.take("schedule").map { v throws(JobSpecError) in try self.schedule(v) }
+      ?? .constant
+
+    switch (gridObject.take("batch"), object.take("batch")) {
+    case (_?, _?):
+      throw .invalidValue(
+        file: file, key: "grid.batch", value: "both grid.batch and training.batch",
+        expected: "one of them (grid.batch for several values, training.batch for one)")
+    case (let axis?, nil):
+      grid.batches = try distinctIntegers(axis, key: "grid.batch", in: 1...65_536)
+    case (nil, let single?):
+      grid.batches = [try integer(single, key: "training.batch", in: 1...65_536)]
+    case (nil, nil):
+      grid.batches = [32]
     }
-    return TrainingSpec(batch: batch, learningRate: learningRate, recordPoints: recordPoints)
+
+    switch (gridObject.take("lr"), object.take("lr")) {
+    case (_?, _?):
+      throw .invalidValue(
+        file: file, key: "grid.lr", value: "both grid.lr and training.lr",
+        expected: "one of them (grid.lr for several values, training.lr for one)")
+    case (let axis?, nil):
+      let items: [JSONValue]
+      if case .array(let list) = axis {
+        guard !list.isEmpty else {
+          throw .invalidValue(file: file, key: "grid.lr", value: "[]", expected: "a non-empty list")
+        }
+        items = list
+      } else {
+        items = [axis]
+      }
+      var rates: [LearningRate] = []
+      for (i, item) in items.enumerated() {
+        let key = items.count == 1 && !isArray(axis) ? "grid.lr" : "grid.lr[\(i)]"
+        rates.append(try learningRate(item, key: key, gammas: grid.gammas))
+      }
+      grid.learningRates = rates
+      try checkDistinctRates(rates, grid: grid)
+    case (nil, let single?):
+      grid.learningRates = [try learningRate(single, key: "training.lr", gammas: grid.gammas)]
+    case (nil, nil):
+      throw .missingKey(
+        file: file, key: "training.lr",
+        expected:
+          "a learning rate, an object mapping each gamma to one, or a width rule (or grid.lr for several)"
+      )
+    }
+    return TrainingSpec(recordPoints: recordPoints, schedule: schedule)
+  }
+
+  private func isArray(_ value: JSONValue) -> Bool {
+    if case .array = value { return true }
+    return false
+  }
+
+  private static let widthRuleKeys = ["base", "reference_width", "width_exponent"]
+
+  /// A number, a width rule, or an object mapping each gamma of the grid to one of those.
+  private func learningRate(_ value: JSONValue, key: String, gammas: [Double])
+    throws(JobSpecError) -> LearningRate
+  {
+    guard case .object(let members) = value,
+      !members.contains(where: { Self.widthRuleKeys.contains($0.key) })
+    else {
+      return .uniform(try rateRule(value, key: key))
+    }
+    var table: [Double: LearningRateRule] = [:]
+    for member in members {
+      let memberKey = "\(key).\(member.key)"
+      guard let gamma = Double(member.key), gamma.isFinite else {
+        throw .invalidValue(
+          file: file, key: memberKey, value: "key \"\(member.key)\"",
+          expected:
+            "a gamma value from grid.gamma as the key, or a width rule {\"base\", \"reference_width\", \"width_exponent\"}"
+        )
+      }
+      guard gammas.contains(gamma) else {
+        throw .invalidValue(
+          file: file, key: memberKey, value: "gamma \(member.key)",
+          expected: "one of grid.gamma \(gammas.map { JSONValue.format($0) })")
+      }
+      table[gamma] = try rateRule(member.value, key: memberKey)
+    }
+    if let missing = gammas.first(where: { table[$0] == nil }) {
+      throw .missingKey(
+        file: file, key: "\(key).\(JSONValue.format(missing))",
+        expected: "a learning rate for every gamma of the grid")
+    }
+    return .perGamma(table)
+  }
+
+  /// A number, or `{"base": b, "reference_width": N0, "width_exponent": e}`.
+  private func rateRule(_ value: JSONValue, key: String) throws(JobSpecError) -> LearningRateRule {
+    guard case .object = value else {
+      return .constant(try number(value, key: key, above: 0, atMost: 1000))
+    }
+    var rule = try ObjectReader(value, key: key, file: file, allowed: Self.widthRuleKeys)
+    let base = try number(
+      rule.require("base", expected: "the rate at the reference width"), key: "\(key).base",
+      above: 0, atMost: 1000)
+    let reference = try integer(
+      rule.require("reference_width", expected: "the width at which the rate is base"),
+      key: "\(key).reference_width", in: 1...65_536)
+    let exponent = try closedNumber(
+      rule.require("width_exponent", expected: "the exponent of N / reference_width, e.g. -1"),
+      key: "\(key).width_exponent", from: -4, to: 4)
+    return .width(base: base, referenceWidth: reference, widthExponent: exponent)
+  }
+
+  /// Two values of the rate axis that give one cell the same rate would make
+  /// two cells with equal coordinates.
+  private func checkDistinctRates(_ rates: [LearningRate], grid: GridSpec) throws(JobSpecError) {
+    for width in grid.widths {
+      for gamma in grid.gammas {
+        var seen: [Double: Int] = [:]
+        for (i, rate) in rates.enumerated() {
+          let lr = rate.value(gamma: gamma, width: width)
+          if let first = seen[lr] {
+            throw .invalidValue(
+              file: file, key: "grid.lr[\(i)]", value: "rate \(JSONValue.format(lr))",
+              expected:
+                "a rate different from grid.lr[\(first)] for width \(width), gamma \(JSONValue.format(gamma)) (distinct values)"
+            )
+          }
+          seen[lr] = i
+        }
+      }
+    }
+  }
+
+  private static let scheduleKinds = ["constant", "cosine", "wsd"]
+
+  /// `"constant"`, or `{"kind": "cosine", "warmup": W, "final": f}`, or
+  /// `{"kind": "wsd", "warmup": W, "decay": d}`; a kind alone is its defaults.
+  private func schedule(_ value: JSONValue) throws(JobSpecError) -> LearningRateSchedule {
+    let key = "training.schedule"
+    var kindValue: JSONValue? = value
+    if case .object(let members) = value {
+      kindValue = members.first(where: { $0.key == "kind" })?.value
+    }
+    let allowed: [String]
+    switch kindValue {
+    case .string("cosine")?: allowed = ["kind", "warmup", "final"]
+    case .string("wsd")?: allowed = ["kind", "warmup", "decay"]
+    case .string("constant")?: allowed = ["kind"]
+    default: allowed = ["kind", "warmup", "final", "decay"]
+    }
+    var object: ObjectReader?
+    let kind: String
+    if case .string(let s) = value {
+      kind = s
+    } else {
+      object = try ObjectReader(value, key: key, file: file, allowed: allowed)
+      kind = try string(
+        object!.require("kind", expected: "\"constant\", \"cosine\" or \"wsd\""),
+        key: "\(key).kind")
+    }
+    let kindKey = object == nil ? key : "\(key).kind"
+    guard Self.scheduleKinds.contains(kind) else {
+      let hint =
+        closestKey(to: kind, in: Self.scheduleKinds).map { " (did you mean \"\($0)\"?)" } ?? ""
+      throw .invalidValue(
+        file: file, key: kindKey, value: "\"\(kind)\"",
+        expected: "\"constant\", \"cosine\" or \"wsd\"\(hint)")
+    }
+    let warmup =
+      try object?.take("warmup").map { v throws(JobSpecError) in
+        try integer(v, key: "\(key).warmup", in: 0...1_000_000_000)
+      } ?? 0
+    switch kind {
+    case "cosine":
+      let final =
+        try object?.take("final").map { v throws(JobSpecError) in
+          try closedNumber(v, key: "\(key).final", from: 0, to: 1)
+        } ?? 0
+      return .cosine(warmup: warmup, final: final)
+    case "wsd":
+      let decay =
+        try object?.take("decay").map { v throws(JobSpecError) in
+          try number(v, key: "\(key).decay", above: 0, atMost: 1)
+        } ?? 0.2
+      return .wsd(warmup: warmup, decay: decay)
+    default:
+      return .constant
+    }
+  }
+
+  /// Warmup (and a WSD decay) must fit inside every budget.
+  private func checkSchedule(_ schedule: LearningRateSchedule, budgets: [Int])
+    throws(JobSpecError)
+  {
+    guard let shortest = budgets.min() else { return }
+    switch schedule {
+    case .constant: return
+    case .cosine(let w, _):
+      if w >= shortest {
+        throw .invalidValue(
+          file: file, key: "training.schedule.warmup", value: String(w),
+          expected: "fewer warmup steps than the shortest budget in grid.steps (\(shortest))")
+      }
+    case .wsd(let w, let d):
+      for budget in budgets.sorted() {
+        let decay = LearningRateSchedule.decaySteps(fraction: d, budget: budget)
+        if w + decay > budget {
+          throw .invalidValue(
+            file: file, key: "training.schedule.warmup", value: String(w),
+            expected:
+              "warmup plus decay (\(decay) steps) within every budget; budget \(budget) is too short"
+          )
+        }
+      }
+    }
+  }
+
+  /// `notes`: free text up to 10000 characters.
+  private func notesText(_ value: JSONValue) throws(JobSpecError) -> String {
+    guard case .string(let s) = value, s.count <= 10_000 else {
+      throw .invalidValue(
+        file: file, key: "notes", value: value.brief, expected: "a string of at most 10000 characters")
+    }
+    return s
+  }
+
+  /// `tags`: distinct non-empty strings.
+  private func tagList(_ value: JSONValue) throws(JobSpecError) -> [String] {
+    let items: [JSONValue]
+    switch value {
+    case .array(let list): items = list
+    case .string: items = [value]
+    default:
+      throw .invalidValue(
+        file: file, key: "tags", value: value.brief, expected: "a list of strings")
+    }
+    var out: [String] = []
+    for (i, item) in items.enumerated() {
+      let tag = try string(item, key: "tags[\(i)]")
+      if out.contains(tag) {
+        throw .invalidValue(file: file, key: "tags[\(i)]", value: item.brief, expected: "distinct tags")
+      }
+      out.append(tag)
+    }
+    return out
   }
 
   // MARK: Scalars
@@ -373,6 +599,24 @@ struct JobReader {
         file: file, key: key, value: value.brief,
         expected: "a number above \(JSONValue.format(lower)) and at most \(JSONValue.format(upper))"
       )
+    }
+    return d
+  }
+
+  /// A number in the closed range `[lower, upper]`.
+  private func closedNumber(_ value: JSONValue, key: String, from lower: Double, to upper: Double)
+    throws(JobSpecError) -> Double
+  {
+    var d: Double?
+    switch value {
+    case .integer(let i): d = Double(i)
+    case .number(let x): d = x
+    default: d = nil
+    }
+    guard let d, d >= lower, d <= upper else {
+      throw .invalidValue(
+        file: file, key: key, value: value.brief,
+        expected: "a number from \(JSONValue.format(lower)) to \(JSONValue.format(upper))")
     }
     return d
   }

@@ -13,15 +13,31 @@ public struct JobSpec: Equatable, Sendable {
   public var tasks: [TaskSpec]
   public var grid: GridSpec
   public var training: TrainingSpec
+  /// Free text about the job (`notes`): stored, shown by `inspect`, never
+  /// compared by `run --resume`.
+  public var notes: String?
+  /// Labels (`tags`), like ``notes`` stored but not compared.
+  public var tags: [String]
 
   public init(
-    name: String, model: ModelSpec, tasks: [TaskSpec], grid: GridSpec, training: TrainingSpec
+    name: String, model: ModelSpec, tasks: [TaskSpec], grid: GridSpec, training: TrainingSpec,
+    notes: String? = nil, tags: [String] = []
   ) {
     self.name = name
     self.model = model
     self.tasks = tasks
     self.grid = grid
     self.training = training
+    self.notes = notes
+    self.tags = tags
+  }
+
+  /// The job without its metadata (``notes``, ``tags``): what `run --resume` compares.
+  public var withoutMetadata: JobSpec {
+    var copy = self
+    copy.notes = nil
+    copy.tags = []
+    return copy
   }
 }
 
@@ -162,41 +178,34 @@ public struct GridSpec: Equatable, Sendable {
   public var seeds: [Int]
   /// Step budgets; each cell records its curve at log-spaced steps up to its budget.
   public var steps: [Int]
+  /// Learning rates (`grid.lr`, or the one `training.lr`); each may depend on gamma and width.
+  public var learningRates: [LearningRate]
+  /// Batch sizes (`grid.batch`, or the one `training.batch`).
+  public var batches: [Int]
 
-  public init(widths: [Int], data: [DataSize], gammas: [Double], seeds: [Int], steps: [Int]) {
+  public init(
+    widths: [Int], data: [DataSize], gammas: [Double], seeds: [Int], steps: [Int],
+    learningRates: [LearningRate], batches: [Int]
+  ) {
     self.widths = widths
     self.data = data
     self.gammas = gammas
     self.seeds = seeds
     self.steps = steps
+    self.learningRates = learningRates
+    self.batches = batches
   }
 }
 
-/// Optimiser settings shared by every cell.
+/// Optimiser settings shared by every cell (the rate and batch are grid axes).
 public struct TrainingSpec: Equatable, Sendable {
-  public var batch: Int
-  public var learningRate: LearningRate
   /// How many log-spaced steps (up to the budget) record train and test loss.
   public var recordPoints: Int
+  /// How the rate changes along one cell's training.
+  public var schedule: LearningRateSchedule
 
-  public init(batch: Int, learningRate: LearningRate, recordPoints: Int) {
-    self.batch = batch
-    self.learningRate = learningRate
+  public init(recordPoints: Int, schedule: LearningRateSchedule = .constant) {
     self.recordPoints = recordPoints
-  }
-}
-
-/// The SGD learning rate: one value, or one per `gamma` of the grid (rich
-/// dynamics need smaller steps as `gamma` grows).
-public enum LearningRate: Equatable, Sendable {
-  case constant(Double)
-  case perGamma([Double: Double])
-
-  /// The learning rate for cells with richness `gamma` (validated to exist).
-  public func value(gamma: Double) -> Double {
-    switch self {
-    case .constant(let lr): return lr
-    case .perGamma(let table): return table[gamma] ?? .nan
-    }
+    self.schedule = schedule
   }
 }

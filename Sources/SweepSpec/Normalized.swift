@@ -18,44 +18,82 @@ extension JobSpec {
       if let q = $0.fourierDecay { return .object([("q", .number(q))]) }
       return .object([("alpha", .number($0.alpha)), ("beta", .number($0.beta))])
     }
-    let lr: JSONValue
-    switch training.learningRate {
-    case .constant(let v): lr = .number(v)
-    case .perGamma(let table):
-      lr = .object(grid.gammas.map { (JSONValue.format($0), .number(table[$0] ?? .nan)) })
+    // One rate and one batch are stored as training.lr / training.batch, several
+    // as grid axes, so a job that grows a second value reads as the same job grown.
+    let rates = grid.learningRates.map(learningRateValue)
+    let batches: [JSONValue] = grid.batches.map { .integer($0) }
+    var trainingMembers: [(key: String, value: JSONValue)] = []
+    if batches.count == 1 {
+      trainingMembers.append(("batch", batches[0]))
     }
-    return .object([
+    if rates.count == 1 {
+      trainingMembers.append(("lr", rates[0]))
+    }
+    trainingMembers.append(("record_points", .integer(training.recordPoints)))
+    if training.schedule != .constant {
+      trainingMembers.append(("schedule", scheduleValue))
+    }
+    var top: [(key: String, value: JSONValue)] = [
       ("schema_version", .integer(JobSpec.schemaVersion)),
       ("name", .string(name)),
-      ("model", modelValue),
-      ("task", .array(taskValues)),
+    ]
+    if let notes { top.append(("notes", .string(notes))) }
+    if !tags.isEmpty { top.append(("tags", .array(tags.map { .string($0) }))) }
+    let gridAxes: [(key: String, value: JSONValue)] = [
+      ("width", .array(grid.widths.map { .integer($0) })),
       (
-        "grid",
-        .object([
-          ("width", .array(grid.widths.map { .integer($0) })),
-          (
-            "data",
-            .array(
-              grid.data.map {
-                switch $0 {
-                case .online: return .string("online")
-                case .finite(let p): return .integer(p)
-                }
-              })
-          ),
-          ("gamma", .array(grid.gammas.map { .number($0) })),
-          ("seeds", .array(grid.seeds.map { .integer($0) })),
-          ("steps", .array(grid.steps.map { .integer($0) })),
-        ])
+        "data",
+        .array(
+          grid.data.map {
+            switch $0 {
+            case .online: return .string("online")
+            case .finite(let p): return .integer(p)
+            }
+          })
       ),
-      (
-        "training",
-        .object([
-          ("batch", .integer(training.batch)),
-          ("lr", lr),
-          ("record_points", .integer(training.recordPoints)),
-        ])
-      ),
-    ])
+      ("gamma", .array(grid.gammas.map { .number($0) })),
+    ]
+    var gridMembers = gridAxes
+    if rates.count > 1 { gridMembers.append(("lr", .array(rates))) }
+    if batches.count > 1 { gridMembers.append(("batch", .array(batches))) }
+    gridMembers.append(("seeds", .array(grid.seeds.map { .integer($0) })))
+    gridMembers.append(("steps", .array(grid.steps.map { .integer($0) })))
+    return .object(
+      top + [
+        ("model", modelValue),
+        ("task", .array(taskValues)),
+        ("grid", .object(gridMembers)),
+        ("training", .object(trainingMembers)),
+      ])
+  }
+
+  private func learningRateValue(_ rate: LearningRate) -> JSONValue {
+    switch rate {
+    case .uniform(let rule): return ruleValue(rule)
+    case .perGamma(let table):
+      return .object(
+        grid.gammas.map { (JSONValue.format($0), table[$0].map(ruleValue) ?? .null) })
+    }
+  }
+
+  private func ruleValue(_ rule: LearningRateRule) -> JSONValue {
+    switch rule {
+    case .constant(let v): return .number(v)
+    case .width(let base, let reference, let exponent):
+      return .object([
+        ("base", .number(base)), ("reference_width", .integer(reference)),
+        ("width_exponent", .number(exponent)),
+      ])
+    }
+  }
+
+  private var scheduleValue: JSONValue {
+    switch training.schedule {
+    case .constant: return .string("constant")
+    case .cosine(let w, let f):
+      return .object([("kind", .string("cosine")), ("warmup", .integer(w)), ("final", .number(f))])
+    case .wsd(let w, let d):
+      return .object([("kind", .string("wsd")), ("warmup", .integer(w)), ("decay", .number(d))])
+    }
   }
 }

@@ -27,6 +27,37 @@ public protocol CellTrainer: Sendable {
   /// Trains `cell` to its step budget. `between` is called after every step
   /// (it must be cheap); returning ``TrainingDirective/abandon`` stops the cell.
   func train(_ cell: Cell, between: () -> TrainingDirective) throws -> CellOutcome
+
+  /// Trains `cell` once and returns the curves of `budgets` (each at most the
+  /// cell's budget, in that order), each equal to what training a cell of that
+  /// budget alone gives. Only for budget-independent schedules when `budgets`
+  /// holds more than the cell's own budget.
+  func train(_ cell: Cell, budgets: [Int], between: () -> TrainingDirective) throws
+    -> [CellOutcome]
+}
+
+extension CellTrainer {
+  /// Trains each budget on its own: right for any trainer, and what one that
+  /// cannot record several budgets in one run does.
+  public func train(_ cell: Cell, budgets: [Int], between: () -> TrainingDirective) throws
+    -> [CellOutcome]
+  {
+    var out: [CellOutcome] = []
+    for budget in budgets {
+      var shorter = cell
+      shorter.stepsBudget = budget
+      out.append(try train(shorter, between: between))
+    }
+    return out
+  }
+
+  /// Budgets other than the cell's own need a budget-independent schedule.
+  func checkBudgets(_ budgets: [Int], of cell: Cell) throws {
+    guard let longest = budgets.max(), longest <= cell.stepsBudget, budgets.min()! >= 1 else {
+      throw TrainingError.numerical(
+        cell: cell.index, message: "budgets \(budgets) exceed the cell's \(cell.stepsBudget)")
+    }
+  }
 }
 
 extension JobSpec {

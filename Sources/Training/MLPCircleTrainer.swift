@@ -51,8 +51,26 @@ public struct MLPCircleTrainer: CellTrainer {
 
   public func train(_ cell: Cell, between: () -> TrainingDirective) throws -> CellOutcome {
     switch precision {
-    case .single: return try MLPCircleCellRun<Float>(job: job, cell: cell).train(between: between)
-    case .double: return try MLPCircleCellRun<Double>(job: job, cell: cell).train(between: between)
+    case .single:
+      return try MLPCircleCellRun<Float>(job: job, cell: cell).train(
+        budgets: [cell.stepsBudget], between: between)[0]
+    case .double:
+      return try MLPCircleCellRun<Double>(job: job, cell: cell).train(
+        budgets: [cell.stepsBudget], between: between)[0]
+    }
+  }
+
+  public func train(_ cell: Cell, budgets: [Int], between: () -> TrainingDirective) throws
+    -> [CellOutcome]
+  {
+    try checkBudgets(budgets, of: cell)
+    switch precision {
+    case .single:
+      return try MLPCircleCellRun<Float>(job: job, cell: cell).train(
+        budgets: budgets, between: between)
+    case .double:
+      return try MLPCircleCellRun<Double>(job: job, cell: cell).train(
+        budgets: budgets, between: between)
     }
   }
 }
@@ -64,6 +82,7 @@ final class MLPCircleCellRun<T: MLPScalar> {
   let spec: MLPCircleSpec
   let batch: Int
   let eta: Double
+  let schedule: LearningRateSchedule
   let engine: MLPCircleEngine<T>
   let target: CircleTarget
   let recordPoints: Int
@@ -103,10 +122,11 @@ final class MLPCircleCellRun<T: MLPScalar> {
     }
     self.cell = cell
     self.spec = spec
-    batch = job.training.batch
+    batch = cell.batch
     recordPoints = job.training.recordPoints
+    schedule = job.training.schedule
     let n = cell.width
-    eta = job.training.learningRate.value(gamma: cell.gamma) * cell.gamma * cell.gamma * Double(n)
+    eta = cell.learningRate * cell.gamma * cell.gamma * Double(n)
     engine = MLPCircleEngine(
       width: n, depth: spec.depth, gamma0: cell.gamma, capacity: max(batch, Self.chunk))
     engine.initialise(rng: MLPCircleTrainer.stream(.initialisation, cell: cell))
@@ -189,7 +209,7 @@ final class MLPCircleCellRun<T: MLPScalar> {
 
   /// One SGD step on a fresh batch (online) or on `B` samples of the data set;
   /// returns the batch's mean squared error before the step.
-  func step() -> Double {
+  func step(factor: Double = 1) -> Double {
     let b = batch
     if let data = dataSet {
       data.cosines.withUnsafeBufferPointer { c in
@@ -230,45 +250,23 @@ final class MLPCircleCellRun<T: MLPScalar> {
       squares += residual * residual
       r[i] = T(residual * inverseBatch)
     }
-    engine.backward(count: b, scale: T(-eta), into: engine.parameters.pointer)
+    engine.backward(count: b, scale: T(-eta * factor), into: engine.parameters.pointer)
     return squares * inverseBatch
   }
 
-  func train(between: () -> TrainingDirective) throws -> CellOutcome {
-    let recordSteps = RecordSchedule.steps(budget: cell.stepsBudget, points: recordPoints)
-    var trainLoss: [Double] = []
-    var testLoss: [Double] = []
-    var batchLossSum = 0.0
-    var batchLossCount = 0
-    var nextRecord = 0
-    let limit = 1e8
-    func diverged(_ step: Int) -> CellOutcome {
-      let missing = recordSteps.count - testLoss.count
-      return CellOutcome(
-        status: .diverged, steps: recordSteps,
-        trainLoss: trainLoss + Array(repeating: .nan, count: missing),
-        testLoss: testLoss + Array(repeating: .nan, count: missing), divergedStep: step)
-    }
-    for step in 1...cell.stepsBudget {
-      let loss = self.step()
-      guard loss.isFinite, loss < limit else { return diverged(step) }
-      batchLossSum += loss
-      batchLossCount += 1
-      if step == recordSteps[nextRecord] {
-        let test = meanSquaredError(on: testGrid)
-        let train =
-          dataSet.map { meanSquaredError(on: $0) } ?? batchLossSum / Double(batchLossCount)
-        batchLossSum = 0
-        batchLossCount = 0
-        guard test.isFinite, test < limit, train.isFinite else { return diverged(step) }
-        trainLoss.append(train)
-        testLoss.append(test)
-        nextRecord += 1
+  func train(budgets: [Int], between: () -> TrainingDirective) throws -> [CellOutcome] {
+    var recorder = CurveRecorder(budgets: budgets, points: recordPoints, limit: 1e8)
+    var step = 0
+    while recorder.running {
+      step += 1
+      let loss = self.step(factor: schedule.factor(step: step, budget: cell.stepsBudget))
+      recorder.step(step, batchLoss: loss) {
+        (meanSquaredError(on: testGrid), dataSet.map { meanSquaredError(on: $0) })
       }
       if between() == .abandon {
         throw TrainingError.interrupted(cell: cell.index, step: step)
       }
     }
-    return CellOutcome(status: .done, steps: recordSteps, trainLoss: trainLoss, testLoss: testLoss)
+    return recorder.outcomes(lossFloor: .nan)
   }
 }

@@ -42,6 +42,13 @@ public struct ProjectedFeatureTrainer: CellTrainer {
   }
 
   public func train(_ cell: Cell, between: () -> TrainingDirective) throws -> CellOutcome {
+    try train(cell, budgets: [cell.stepsBudget], between: between)[0]
+  }
+
+  public func train(_ cell: Cell, budgets: [Int], between: () -> TrainingDirective) throws
+    -> [CellOutcome]
+  {
+    try checkBudgets(budgets, of: cell)
     guard case .projectedFeatures(let m) = job.model else {
       throw TrainingError.numerical(
         cell: cell.index, message: "job model is not projected-features")
@@ -49,12 +56,10 @@ public struct ProjectedFeatureTrainer: CellTrainer {
     let task = job.tasks[cell.task]
     let n = cell.width
     let n1 = n + 1
-    let batch = job.training.batch
-    let eta = job.training.learningRate.value(gamma: cell.gamma)
+    let batch = cell.batch
+    let schedule = job.training.schedule
     let gamma = cell.gamma
     let s = 1 / Double(n).squareRoot()
-    let recordSteps = RecordSchedule.steps(
-      budget: cell.stepsBudget, points: job.training.recordPoints)
 
     // Covariance of (x, y): lower triangle, row-major, leading dimension n + 1.
     let covariance = DoubleBuffer(count: n1 * n1)
@@ -91,14 +96,12 @@ public struct ProjectedFeatureTrainer: CellTrainer {
     if rich { for i in 0..<n { bmat[i * n + i] = 1 } }
     var rng = Self.stream(.batches, cell: cell)
 
-    var trainLoss: [Double] = []
-    var testLoss: [Double] = []
-    var batchLossSum = 0.0
-    var batchLossCount = 0
-    var nextRecord = 0
-    let divergenceLimit = 1e8 * max(l0, 1e-300)
-
-    for step in 1...cell.stepsBudget {
+    var recorder = CurveRecorder(
+      budgets: budgets, points: job.training.recordPoints, limit: 1e8 * max(l0, 1e-300))
+    var step = 0
+    while recorder.running {
+      step += 1
+      let eta = cell.learningRate * schedule.factor(step: step, budget: cell.stepsBudget)
       // Draw the batch.
       if let d = dataSet {
         for b in 0..<batch {
@@ -112,12 +115,6 @@ public struct ProjectedFeatureTrainer: CellTrainer {
           Int32(batch), Int32(n1), 1, factor.pointer, Int32(n1), x.pointer, Int32(n1))
       }
       let loss = Self.residuals(into: r, rows: x.pointer, count: batch, n: n, u: u, s: s)
-      guard loss.isFinite, loss < divergenceLimit else {
-        return Self.diverged(
-          at: step, recordSteps: recordSteps, train: trainLoss, test: testLoss, floor: floor)
-      }
-      batchLossSum += loss
-      batchLossCount += 1
       // a = X^T r / B.
       cblas_dgemv(
         CblasRowMajor, CblasTrans, Int32(batch), Int32(n), 1 / Double(batch), x.pointer,
@@ -138,32 +135,19 @@ public struct ProjectedFeatureTrainer: CellTrainer {
         cblas_daxpy(Int32(n), eta * s, a.pointer, 1, w.pointer, 1)
       }
 
-      if step == recordSteps[nextRecord] {
+      recorder.step(step, batchLoss: loss) {
         let test = Self.populationLoss(
           covariance: covariance, n: n, l0: l0, u: u, scratch: scratch, s: s)
-        let train: Double
-        if let d = dataSet {
-          train = Self.residuals(into: r, rows: d.pointer, count: dataCount, n: n, u: u, s: s)
-        } else {
-          train = batchLossSum / Double(batchLossCount)
+        let train = dataSet.map { d in
+          Self.residuals(into: r, rows: d.pointer, count: dataCount, n: n, u: u, s: s)
         }
-        batchLossSum = 0
-        batchLossCount = 0
-        guard test.isFinite, test < divergenceLimit, train.isFinite else {
-          return Self.diverged(
-            at: step, recordSteps: recordSteps, train: trainLoss, test: testLoss, floor: floor)
-        }
-        trainLoss.append(train)
-        testLoss.append(test)
-        nextRecord += 1
+        return (test, train)
       }
       if between() == .abandon {
         throw TrainingError.interrupted(cell: cell.index, step: step)
       }
     }
-    return CellOutcome(
-      status: .done, steps: recordSteps, trainLoss: trainLoss, testLoss: testLoss,
-      lossFloor: floor)
+    return recorder.outcomes(lossFloor: floor)
   }
 
   static func diverged(

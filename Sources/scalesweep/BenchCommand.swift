@@ -141,8 +141,10 @@ enum BenchCommand {
     }
     return JobSpec(
       name: "bench", model: modelSpec, tasks: [task],
-      grid: GridSpec(widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [steps]),
-      training: TrainingSpec(batch: batch, learningRate: .constant(1e-3), recordPoints: 2))
+      grid: GridSpec(
+        widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [steps],
+        learningRates: [.constant(1e-3)], batches: [batch]),
+      training: TrainingSpec(recordPoints: 2))
   }
 
   /// Times the steps between the first and the last (which carry the loss records).

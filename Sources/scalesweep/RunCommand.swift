@@ -70,6 +70,9 @@ enum RunCommand {
     let cells = job.cells
     let estimates = cells.map { job.cost(of: $0).estimatedSeconds() }
     let pending = writer.statuses.indices.filter { writer.statuses[$0] == .pending }
+    // Constant schedule: one training per group of budgets (the longest pending).
+    let runs = job.trainingRuns(of: pending)
+    let runByCell = Dictionary(uniqueKeysWithValues: runs.map { ($0.cell, $0) })
     if pending.isEmpty {
       try runner.dismissWorkers()
       Output.line("\(out): all \(cells.count) cells already finished; nothing to do")
@@ -78,25 +81,33 @@ enum RunCommand {
     let done = writer.statuses.indices.filter { writer.statuses[$0] != .pending }
     let resumeHint = "scalesweep run \(shellQuoted(jobPath)) --out \(shellQuoted(out)) --resume"
     Output.line(
-      "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(pending.count) to run) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
+      "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(pending.count) to run\(runs.count < pending.count ? " in \(runs.count) trainings" : "")) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
     )
     Output.line("if stopped, continue with: \(resumeHint)")
+    // Progress counts trainings: a derived cell costs (almost) nothing.
+    let derivedCount = runs.reduce(0) { $0 + $1.derived.count }
     let progress = ProgressReporter(
-      totalCells: cells.count, totalWork: estimates.reduce(0, +), alreadyDoneCells: done.count,
-      alreadyDoneWork: done.reduce(0) { $0 + estimates[$1] }, interval: interval,
-      enabled: !args.has("--quiet"))
-    let order = Scheduler.largestFirst(pending) { estimates[$0] }
+      totalCells: cells.count - derivedCount,
+      totalWork: done.reduce(0) { $0 + estimates[$1] } + runs.reduce(0) { $0 + estimates[$1.cell] },
+      alreadyDoneCells: done.count, alreadyDoneWork: done.reduce(0) { $0 + estimates[$1] },
+      interval: interval, enabled: !args.has("--quiet"))
+    let order = Scheduler.largestFirst(runs.map(\.cell)) { estimates[$0] }
     let summary: SweepRunner.Summary
     do {
       summary = try runner.run(
         pending: order, cost: { estimates[$0] }, progress: progress, train: train(job: job),
         record: { index, outcome, seconds, rank in
-          try writer.record(cell: index, outcome: outcome, seconds: seconds, rank: rank)
-          if outcome.status == .diverged {
-            Output.warning("cell \(index) diverged at step \(outcome.divergedStep ?? -1)")
-          } else if outcome.status == .failed {
-            Output.warning("cell \(index) failed: \(outcome.message ?? "unknown error")")
+          // The derived cells first: a kill before the trained cell's record
+          // leaves it pending, and a resumed run derives them again.
+          let run = runByCell[index] ?? TrainingRun(cell: index)
+          for (derived, curve) in derivedCurves(run, outcome: outcome, job: job, cells: cells) {
+            try writer.record(
+              cell: derived, outcome: curve, seconds: 0, rank: rank,
+              sourceBudget: cells[index].stepsBudget)
+            warnIfUnfinished(derived, curve)
           }
+          try writer.record(cell: index, outcome: outcome, seconds: seconds, rank: rank)
+          warnIfUnfinished(index, outcome)
         })
     } catch {
       // Workers wait for rank 0: a failure here must end every rank, or the
@@ -125,6 +136,36 @@ enum RunCommand {
     return 0
   }
 
+  static func warnIfUnfinished(_ index: Int, _ outcome: CellOutcome) {
+    if outcome.status == .diverged {
+      Output.warning("cell \(index) diverged at step \(outcome.divergedStep ?? -1)")
+    } else if outcome.status == .failed {
+      Output.warning("cell \(index) failed: \(outcome.message ?? "unknown error")")
+    }
+  }
+
+  /// The outcome of each derived cell of `run`: its curve recorded along the
+  /// training, or, when the training failed before recording them, the same failure.
+  static func derivedCurves(_ run: TrainingRun, outcome: CellOutcome, job: JobSpec, cells: [Cell])
+    -> [(Int, CellOutcome)]
+  {
+    let trained = cells[run.cell]
+    let budgets = job.recordedBudgets(of: trained).filter { $0 != trained.stepsBudget }
+    return run.derived.map { derived in
+      let budget = cells[derived].stepsBudget
+      if let position = budgets.firstIndex(of: budget), position < outcome.shorterBudgets.count {
+        return (derived, outcome.shorterBudgets[position])
+      }
+      return (derived, failedOutcome(cells[derived], job: job, message: outcome.message ?? "the training of cell \(run.cell) failed"))
+    }
+  }
+
+  static func failedOutcome(_ cell: Cell, job: JobSpec, message: String) -> CellOutcome {
+    let steps = RecordSchedule.steps(budget: cell.stepsBudget, points: job.training.recordPoints)
+    let nan = [Double](repeating: .nan, count: steps.count)
+    return CellOutcome(status: .failed, steps: steps, trainLoss: nan, testLoss: nan, message: message)
+  }
+
   /// Cells to fail on purpose (`SCALESWEEP_FAIL_CELLS=3,5`): a testing hook that
   /// proves a throwing cell is recorded as failed while the sweep goes on.
   static var injectedFailures: Set<Int> {
@@ -145,24 +186,38 @@ enum RunCommand {
   }
 
   /// Trains one cell; a thrown error becomes a failed cell, never a crash.
+  /// Trains one cell, recording the shorter budgets of its coordinates along
+  /// the way when the schedule allows (``CellOutcome/shorterBudgets``).
   static func train(job: JobSpec) -> SweepRunner.Train {
     let trainer = job.makeTrainer()
     let injected = injectedFailures
+    let index = job.cellIndexByCoordinates
+    let injection = "failure injected through SCALESWEEP_FAIL_CELLS"
     return { cell, between in
       do {
         if injected.contains(cell.index) {
-          throw TrainingError.numerical(
-            cell: cell.index, message: "failure injected through SCALESWEEP_FAIL_CELLS")
+          throw TrainingError.numerical(cell: cell.index, message: injection)
         }
-        return try trainer.train(cell) { between() ? .proceed : .abandon }
+        let budgets = job.recordedBudgets(of: cell)
+        var outcomes = try trainer.train(cell, budgets: budgets) {
+          between() ? .proceed : .abandon
+        }
+        var outcome = outcomes.removeLast()
+        for (i, budget) in budgets.dropLast().enumerated() {
+          let shorter = index[cell.coordinates.with(stepsBudget: budget)] ?? -1
+          if injected.contains(shorter) {
+            var shorterCell = cell
+            shorterCell.stepsBudget = budget
+            outcomes[i] = failedOutcome(
+              shorterCell, job: job, message: "cell \(shorter): \(injection)")
+          }
+        }
+        outcome.shorterBudgets = outcomes
+        return outcome
       } catch TrainingError.interrupted {
         return nil  // stays pending; a resumed run trains it again
       } catch {
-        let steps = RecordSchedule.steps(
-          budget: cell.stepsBudget, points: job.training.recordPoints)
-        let nan = [Double](repeating: .nan, count: steps.count)
-        return CellOutcome(
-          status: .failed, steps: steps, trainLoss: nan, testLoss: nan, message: "\(error)")
+        return failedOutcome(cell, job: job, message: "\(error)")
       }
     }
   }
