@@ -8,8 +8,9 @@ import Testing
     name: "store", model: .projectedFeatures(features: 64),
     tasks: [TaskSpec(alpha: 2, beta: 0.5)],
     grid: GridSpec(
-      widths: [4, 8], data: [.online, .finite(10)], gammas: [0], seeds: [0], steps: [10, 100]),
-    training: TrainingSpec(batch: 4, learningRate: .constant(0.5), recordPoints: 3))
+      widths: [4, 8], data: [.online, .finite(10)], gammas: [0], seeds: [0], steps: [10, 100],
+      learningRates: [.constant(0.5)], batches: [4]),
+    training: TrainingSpec(recordPoints: 3))
 
   func temporaryPath() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).h5")

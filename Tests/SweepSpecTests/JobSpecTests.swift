@@ -23,7 +23,7 @@ import Testing
     #expect(job.grid.data == [.online, .finite(1024)])
     #expect(job.grid.gammas == [0, 1])
     #expect(job.grid.seeds == [0, 1])
-    #expect(job.training.learningRate == .constant(0.5))
+    #expect(job.grid.learningRates == [.constant(0.5)])
     #expect(job.cellCount == 24)
   }
 
@@ -35,7 +35,7 @@ import Testing
     #expect(job.grid.data == [.online])
     #expect(job.grid.gammas == [0])
     #expect(job.grid.seeds == [0])
-    #expect(job.training.batch == 32)
+    #expect(job.grid.batches == [32])
     #expect(job.training.recordPoints == 30)
   }
 
@@ -45,7 +45,9 @@ import Testing
     #expect(cells.map(\.index) == Array(0..<24))
     #expect(
       cells[0]
-        == Cell(index: 0, task: 0, width: 64, data: .online, gamma: 0, seed: 0, stepsBudget: 4000))
+        == Cell(
+          index: 0, task: 0, width: 64, data: .online, gamma: 0, learningRate: 0.5, batch: 32,
+          seed: 0, stepsBudget: 4000))
     #expect(cells[1].seed == 1)
     #expect(cells[2].gamma == 1)
     #expect(cells[4].data == .finite(1024))

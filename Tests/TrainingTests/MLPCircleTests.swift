@@ -14,8 +14,10 @@ func circleJob(
     name: "test",
     model: .mlpCircle(MLPCircleSpec(depth: depth, testPoints: testPoints, modes: modes)),
     tasks: q.map { TaskSpec(fourierDecay: $0) },
-    grid: GridSpec(widths: widths, data: data, gammas: gammas, seeds: seeds, steps: [steps]),
-    training: TrainingSpec(batch: batch, learningRate: lr, recordPoints: recordPoints))
+    grid: GridSpec(
+      widths: widths, data: data, gammas: gammas, seeds: seeds, steps: [steps],
+      learningRates: [lr], batches: [batch]),
+    training: TrainingSpec(recordPoints: recordPoints))
 }
 
 @Suite struct MLPCircleTests {

@@ -12,8 +12,10 @@ func projectedJob(
   JobSpec(
     name: "test", model: .projectedFeatures(features: features),
     tasks: [TaskSpec(alpha: 2, beta: beta)],
-    grid: GridSpec(widths: widths, data: data, gammas: gammas, seeds: seeds, steps: [steps]),
-    training: TrainingSpec(batch: 32, learningRate: lr, recordPoints: recordPoints))
+    grid: GridSpec(
+      widths: widths, data: data, gammas: gammas, seeds: seeds, steps: [steps],
+      learningRates: [lr], batches: [32]),
+    training: TrainingSpec(recordPoints: recordPoints))
 }
 
 /// Least-squares slope of log y against log x.
@@ -52,7 +54,7 @@ func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
   }
 
   @Test func richCellsLearnFeaturesLazyCellsDoNot() throws {
-    let job = projectedJob(gammas: [0, 1], steps: 300, lr: .perGamma([0: 0.05, 1: 0.05]))
+    let job = projectedJob(gammas: [0, 1], steps: 300, lr: .perGamma([0: .constant(0.05), 1: .constant(0.05)]))
     let trainer = job.makeTrainer()
     let lazy = try trainer.train(job.cells[0]) { .proceed }
     let rich = try trainer.train(job.cells[1]) { .proceed }
