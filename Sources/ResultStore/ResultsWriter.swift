@@ -74,30 +74,109 @@ public final class ResultsWriter {
     }
   }
 
-  /// Opens an existing results file of the same job to continue it.
+  /// Opens an existing results file to continue it with `job`: the stored job
+  /// itself (notes and tags aside), or a grown one (``JobSpec/growth(from:)``).
+  ///
+  /// A grown file is built beside `path` with every finished cell copied, bit
+  /// for bit, to its row in the grown job, then renamed over `path`; a kill at
+  /// any moment leaves either the old file or the grown one, each valid.
   public static func resume(path: String, job: JobSpec) throws(ResultsError) -> ResultsWriter {
     let existing = try ResultsFile.read(path: path)
-    guard existing.jobJSON == job.normalizedJSON else {
-      throw .jobMismatch(path: path, detail: describeDifference(existing.job, job))
+    if existing.job.withoutMetadata.normalizedJSON != job.withoutMetadata.normalizedJSON {
+      let growth: JobGrowth
+      do {
+        growth = try job.growth(from: existing.job)
+      } catch {
+        throw .jobMismatch(path: path, detail: error.description)
+      }
+      try grow(existing, into: job, growth: growth)
+    }
+    let statuses: [CellStatus]
+    do {
+      statuses = try HDF5Object.openFile(path, writable: false).openGroup("cells")
+        .openDataset("status").read(Int32.self).map { CellStatus(rawValue: $0) ?? .pending }
+    } catch {
+      throw .io(path: path, underlying: error)
     }
     do {
       let file = try HDF5Object.openFile(path, writable: true)
-      return try ResultsWriter(
-        path: path, job: job, file: file, statuses: existing.cells.map(\.status))
+      return try ResultsWriter(path: path, job: job, file: file, statuses: statuses)
     } catch {
       throw .io(path: path, underlying: error)
     }
   }
 
-  private static func describeDifference(_ stored: JobSpec?, _ given: JobSpec) -> String {
-    guard let stored else { return "the stored job cannot be read" }
-    if stored.name != given.name {
-      return "stored job is \"\(stored.name)\", given \"\(given.name)\""
+  /// Writes the grown file under a temporary name and renames it over `path`.
+  private static func grow(_ old: ResultsFile, into job: JobSpec, growth: JobGrowth)
+    throws(ResultsError)
+  {
+    let path = old.path
+    let temporary = "\(path).partial-\(ProcessInfo.processInfo.processIdentifier)"
+    try? FileManager.default.removeItem(atPath: temporary)
+    do {
+      let file = try HDF5Object.createFile(temporary)
+      try initialise(file: file, job: job)
+      try copyFinished(old, growth: growth, into: file, job: job)
+      try file.flush()
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw .io(path: path, underlying: error)
     }
-    if stored.model != given.model { return "model differs" }
-    if stored.tasks != given.tasks { return "task differs" }
-    if stored.grid != given.grid { return "grid differs" }
-    return "training settings differ"
+    if ProcessInfo.processInfo.environment["SCALESWEEP_TEST_PAUSE_BEFORE_GROWTH_RENAME"] != nil {
+      // Test hook: the kill -9 torture stops the process here, between the
+      // complete grown file and its rename.
+      Thread.sleep(forTimeInterval: 30)
+    }
+    guard rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw .io(
+        path: path, underlying: HDF5Error(operation: "move into place (\(reason))", object: path))
+    }
+  }
+
+  /// Every finished cell of `old` into its row of the grown file, whole columns at once.
+  private static func copyFinished(
+    _ old: ResultsFile, growth: JobGrowth, into file: HDF5Object, job: JobSpec
+  ) throws(HDF5Error) {
+    let count = job.cellCount
+    let steps = job.recordedSteps
+    let column = Dictionary(uniqueKeysWithValues: steps.enumerated().map { ($1, $0) })
+    var status = [Int32](repeating: 0, count: count)
+    var seconds = [Double](repeating: .nan, count: count)
+    var rank = [Int32](repeating: -1, count: count)
+    var diverged = [Int64](repeating: -1, count: count)
+    var floor = [Double](repeating: .nan, count: count)
+    var source = [Int64](repeating: 0, count: count)
+    var test = [Double](repeating: .nan, count: count * steps.count)
+    var train = test
+    var errors: [(Int, String)] = []
+    for (oldIndex, record) in old.cells.enumerated() where record.status != .pending {
+      let i = growth.grownIndex[oldIndex]
+      status[i] = record.status.rawValue
+      seconds[i] = record.seconds
+      rank[i] = Int32(record.rank)
+      diverged[i] = Int64(record.divergedStep ?? -1)
+      floor[i] = record.lossFloor
+      source[i] = Int64(record.sourceBudget)
+      for (j, step) in old.steps.enumerated() {
+        guard let c = column[step] else { continue }
+        test[i * steps.count + c] = old.testLoss[oldIndex][j]
+        train[i * steps.count + c] = old.trainLoss[oldIndex][j]
+      }
+      if let message = record.error { errors.append((i, message)) }
+    }
+    let cells = try file.openGroup("cells")
+    try cells.openDataset("seconds").write(seconds)
+    try cells.openDataset("rank").write(rank)
+    try cells.openDataset("diverged_step").write(diverged)
+    try cells.openDataset("loss_floor").write(floor)
+    try cells.openDataset("source_budget").write(source)
+    for (i, message) in errors { try cells.openDataset("error").writeString(message, at: i) }
+    let loss = try file.openGroup("loss")
+    try loss.openDataset("test").write(test)
+    try loss.openDataset("train").write(train)
+    try cells.openDataset("status").write(status)
   }
 
   private static func initialise(file: HDF5Object, job: JobSpec) throws(HDF5Error) {

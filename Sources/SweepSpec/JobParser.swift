@@ -6,6 +6,11 @@ extension JobSpec {
 
   /// Reads and validates a job file.
   public static func load(path: String) throws(JobSpecError) -> JobSpec {
+    try parse(readText(path: path), file: path)
+  }
+
+  /// The text of a job file, or an error saying why it cannot be read.
+  static func readText(path: String) throws(JobSpecError) -> String {
     let text: String
     do {
       text = try String(contentsOfFile: path, encoding: .utf8)
@@ -21,7 +26,7 @@ extension JobSpec {
       }
       throw .unreadable(file: path, reason: reason)
     }
-    return try parse(text, file: path)
+    return text
   }
 
   /// Parses and validates job-file text; `file` names the source in errors.

@@ -1,3 +1,5 @@
+import SweepSpec
+
 /// A command-line mistake: printed as one line, exit status 2.
 struct UsageError: Error, CustomStringConvertible {
   var message: String
@@ -9,14 +11,19 @@ struct Arguments {
   private(set) var positionals: [String] = []
   private var flags: Set<String> = []
   private var options: [String: String] = [:]
+  /// Every value of each option, in order (a repeated option's last value is in `options`).
+  private var repeated: [String: [String]] = [:]
 
-  /// `flagNames` take no value; `optionNames` take one. Anything else is an error.
+  /// `flagNames` take no value; `optionNames` take one (given again, the last
+  /// wins, except for `repeatable` options, which keep every value). Anything
+  /// else is an error.
   init(
     _ words: [String], command: String, flags flagNames: Set<String>,
-    options optionNames: Set<String>
+    options optionNames: Set<String>, repeatable: Set<String> = []
   )
     throws(UsageError)
   {
+    let optionNames = optionNames.union(repeatable)
     var i = 0
     while i < words.count {
       let word = words[i]
@@ -39,6 +46,7 @@ struct Arguments {
             i += 1
             options[name] = words[i]
           }
+          repeated[name, default: []].append(options[name]!)
         } else {
           throw UsageError(
             message:
@@ -53,6 +61,16 @@ struct Arguments {
 
   func has(_ flag: String) -> Bool { flags.contains(flag) }
   func value(_ option: String) -> String? { options[option] }
+  /// Every value given to a repeatable option, in order.
+  func values(_ option: String) -> [String] { repeated[option] ?? [] }
+
+  /// The job file (the one positional) read with every `--set KEY=VALUE` applied.
+  func job(command: String) throws -> (path: String, job: JobSpec, overrides: [JobOverride]) {
+    let path = try single("job file", command: command)
+    var overrides: [JobOverride] = []
+    for text in values("--set") { overrides.append(try JobOverride(text)) }
+    return (path, try JobSpec.load(path: path, overrides: overrides), overrides)
+  }
 
   func integer(_ option: String, command: String, in range: ClosedRange<Int>) throws(UsageError)
     -> Int?

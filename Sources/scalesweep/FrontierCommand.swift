@@ -155,8 +155,20 @@ enum FrontierCommand {
     if pending > 0 {
       warnings.append("\(pending) cells are still pending; fitting the finished ones")
     }
+    // With a constant schedule a shorter budget's curve is the prefix of the
+    // longest finished one of the same coordinates: one curve, counted once.
+    var longest: [Cell.Coordinates: Int] = [:]
+    if results.job.training.schedule.budgetIndependent {
+      for record in results.cells where record.status == .done {
+        let key = record.cell.coordinates.with(stepsBudget: 0)
+        longest[key] = max(longest[key] ?? 0, record.cell.stepsBudget)
+      }
+    }
     for record in results.cells where record.status == .done {
       let cell = record.cell
+      if let top = longest[cell.coordinates.with(stepsBudget: 0)], top > cell.stepsBudget {
+        continue
+      }
       let task = results.job.tasks[cell.task]
       let row = results.testLoss[cell.index]
       let recorded = row.indices.filter { !row[$0].isNaN }

@@ -45,6 +45,8 @@ enum InspectCommand {
             ["cell": $0.cell.index, "error": $0.error ?? ""] as [String: Any]
           },
           "complete": counts["pending"] == 0,
+          "notes": results.job.notes ?? "", "tags": results.job.tags,
+          "derived": results.cells.filter(\.derived).count,
         ]))
       return 0
     }
@@ -53,9 +55,15 @@ enum InspectCommand {
       "\(path): ScaleSweep results, format \(results.formatVersion), written by \(results.scalesweepVersion) at \(results.created)"
     )
     Output.line("  job       \(job.name) (\(job.model.kind))")
+    if let notes = job.notes { Output.line("  notes     \(notes)") }
+    if !job.tags.isEmpty { Output.line("  tags      \(job.tags.joined(separator: ", "))") }
     Output.line(
-      "  grid      widths \(job.grid.widths), data \(job.grid.data.map(\.description)), gamma \(job.grid.gammas), \(job.grid.seeds.count) seed(s), budgets \(job.grid.steps)"
+      "  grid      widths \(job.grid.widths), data \(job.grid.data.map(\.description)), gamma \(job.grid.gammas), \(job.grid.seeds.count) seed(s), budgets \(job.grid.steps)\(job.grid.learningRates.count > 1 ? ", \(job.grid.learningRates.count) learning rates" : "")\(job.grid.batches.count > 1 ? ", batches \(job.grid.batches)" : ""), schedule \(job.training.schedule.kind)"
     )
+    let derived = results.cells.filter(\.derived).count
+    if derived > 0 {
+      Output.line("  derived   \(derived) cells recorded along a longer budget's training")
+    }
     Output.line(
       "  cells     \(results.cells.count): \(counts["done"]!) done, \(counts["pending"]!) pending, \(counts["diverged"]!) diverged, \(counts["failed"]!) failed"
     )

@@ -8,14 +8,19 @@ import Training
 enum RunCommand {
   static let help = """
     usage: [mpirun -np R] scalesweep run JOB --out FILE.h5 [--resume | --force]
-                                         [--grace S] [--progress-interval S] [--quiet]
+                                         [--set KEY=VALUE ...] [--grace S]
+                                         [--progress-interval S] [--quiet]
 
     Trains every cell of JOB, spreading cells over the MPI ranks (largest
     first, handed out as ranks become free) and writing each finished cell to
     FILE.h5 as it arrives. Without mpirun it runs as one rank.
 
       --out FILE.h5            results file (required)
-      --resume                 continue FILE.h5: keep finished cells, run the rest
+      --resume                 continue FILE.h5: keep finished cells, run the rest;
+                               JOB may grow the stored job (values added on grid
+                               axes): finished cells are kept, new ones run
+      --set KEY=VALUE          override a job key with a JSON value, e.g.
+                               --set grid.width=[64,128] (repeatable; stored)
       --force                  overwrite an existing FILE.h5
       --grace S                on SIGTERM/SIGUSR1/SIGINT, finish a running cell
                                if it ends within S seconds, else abandon it
@@ -27,8 +32,8 @@ enum RunCommand {
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
       words, command: "run", flags: ["--resume", "--force", "--quiet"],
-      options: ["--out", "--progress-interval", "--grace"])
-    let jobPath = try args.single("job file", command: "run")
+      options: ["--out", "--progress-interval", "--grace"], repeatable: ["--set"])
+    let (jobPath, job, overrides) = try args.job(command: "run")
     guard let out = args.value("--out") else {
       throw UsageError(message: "scalesweep run: --out FILE.h5 is required")
     }
@@ -38,7 +43,6 @@ enum RunCommand {
     let interval = try args.number("--progress-interval", command: "run", atLeast: 0) ?? 10
     let grace = try args.number("--grace", command: "run", atLeast: 0) ?? 30
     // Validate everything before MPI starts or any file is touched.
-    let job = try JobSpec.load(path: jobPath)
     try PlanCommand.checkMemory(job, file: jobPath)
 
     let comm = try Comm.world()
@@ -79,7 +83,9 @@ enum RunCommand {
       return 0
     }
     let done = writer.statuses.indices.filter { writer.statuses[$0] != .pending }
-    let resumeHint = "scalesweep run \(shellQuoted(jobPath)) --out \(shellQuoted(out)) --resume"
+    let sets = overrides.map { " --set \(shellQuoted($0.text))" }.joined()
+    let resumeHint =
+      "scalesweep run \(shellQuoted(jobPath))\(sets) --out \(shellQuoted(out)) --resume"
     Output.line(
       "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(pending.count) to run\(runs.count < pending.count ? " in \(runs.count) trainings" : "")) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
     )

@@ -14,6 +14,7 @@ enum SlurmCommand {
   static let help = """
     usage: scalesweep slurm JOB [--nodes N] [--ntasks-per-node K] [--time T]
                                 [--partition P] [--account A] [--out FILE.h5]
+                                [--set KEY=VALUE ...]
 
     Prints an sbatch script that runs JOB with one MPI rank per task and
     requeues itself until every cell is finished (submit it with sbatch).
@@ -29,6 +30,8 @@ enum SlurmCommand {
       --partition P        Slurm partition
       --account A          Slurm account
       --out FILE.h5        results file (default NAME.h5 here; made absolute)
+      --set KEY=VALUE      override a job key (repeatable); the script's run
+                           passes the same overrides
 
     Memory per rank comes from the plan (x 1.25, plus 512 MiB for the
     runtime). The script launches with srun --mpi=pmix; set
@@ -50,7 +53,8 @@ enum SlurmCommand {
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
       words, command: "slurm", flags: [],
-      options: ["--nodes", "--ntasks-per-node", "--time", "--partition", "--account", "--out"])
+      options: ["--nodes", "--ntasks-per-node", "--time", "--partition", "--account", "--out"],
+      repeatable: ["--set"])
     let path = try args.single("job file", command: "slurm")
     let nodesOption = try args.integer("--nodes", command: "slurm", in: 1...1_000_000)
     let perNodeOption = try args.integer("--ntasks-per-node", command: "slurm", in: 1...100_000)
@@ -65,7 +69,7 @@ enum SlurmCommand {
     }
     let partition = try slurmWord(args.value("--partition"), option: "--partition")
     let account = try slurmWord(args.value("--account"), option: "--account")
-    let job = try JobSpec.load(path: path)
+    let (_, job, overrides) = try args.job(command: "slurm")
     try PlanCommand.checkMemory(job, file: path)
 
     let name = slurmName(job.name)
@@ -80,7 +84,8 @@ enum SlurmCommand {
     Output.line(
       script(
         job: job, jobPath: absolute(path, from: here), out: out, binary: executablePath(),
-        sizing: sizing, partition: partition, account: account))
+        sizing: sizing, partition: partition, account: account,
+        overrides: overrides.map(\.text)))
     return 0
   }
 
@@ -143,7 +148,7 @@ enum SlurmCommand {
 
   static func script(
     job: JobSpec, jobPath: String, out: String, binary: String, sizing s: Sizing,
-    partition: String?, account: String?
+    partition: String?, account: String?, overrides: [String] = []
   ) -> String {
     let name = slurmName(job.name)
     let e = s.estimate
@@ -184,6 +189,7 @@ enum SlurmCommand {
     lines += [
       "",
       "job=\(shellWord(jobPath))",
+      "overrides=(\(overrides.map { "--set " + shellWord($0) }.joined(separator: " ")))",
       "out=\(shellWord(out))",
       "default_bin=\(shellWord(binary))",
       "default_grace=\(s.grace)",
@@ -364,7 +370,7 @@ enum SlurmCommand {
     status=75
     if [[ -z $stop ]]; then
       # Always --resume: a first run creates the file, a requeued run continues it.
-      "${launch[@]}" "$bin" run "$job" --out "$out" --resume \
+      "${launch[@]}" "$bin" run "$job" "${overrides[@]}" --out "$out" --resume \
         --progress-interval "$interval" --grace "$grace" &
       launcher_pid=$!
       if [[ -n $stop ]]; then kill -USR1 "$launcher_pid" 2>/dev/null || true; fi
