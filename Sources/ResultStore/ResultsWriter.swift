@@ -111,6 +111,7 @@ public final class ResultsWriter {
     throws(ResultsError)
   {
     let path = old.path
+    removeStalePartials(of: path)
     let temporary = "\(path).partial-\(ProcessInfo.processInfo.processIdentifier)"
     try? FileManager.default.removeItem(atPath: temporary)
     do {
@@ -132,6 +133,19 @@ public final class ResultsWriter {
       try? FileManager.default.removeItem(atPath: temporary)
       throw .io(
         path: path, underlying: HDF5Error(operation: "move into place (\(reason))", object: path))
+    }
+  }
+
+  /// Removes `PATH.partial-PID` files left by killed processes (PID no longer running).
+  static func removeStalePartials(of path: String) {
+    let url = URL(fileURLWithPath: path)
+    let directory = url.deletingLastPathComponent().path
+    let prefix = url.lastPathComponent + ".partial-"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    for name in names where name.hasPrefix(prefix) {
+      guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH
+      else { continue }
+      try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
     }
   }
 

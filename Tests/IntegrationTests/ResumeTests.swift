@@ -12,7 +12,7 @@ final class Launched {
   let process = Process()
   let log: URL
 
-  init(_ arguments: [String], log: URL) throws {
+  init(_ arguments: [String], log: URL, environment extra: [String: String] = [:]) throws {
     self.log = log
     FileManager.default.createFile(atPath: log.path, contents: nil)
     process.executableURL = URL(fileURLWithPath: arguments[0])
@@ -20,6 +20,7 @@ final class Launched {
     var env = ProcessInfo.processInfo.environment
     env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    env.merge(extra) { _, new in new }
     process.environment = env
     let handle = try FileHandle(forWritingTo: log)
     process.standardOutput = handle
