@@ -2,7 +2,8 @@
 /// file and a JSON value that replaces (or adds) what is there.
 ///
 /// `VALUE` is JSON (`[64,128]`, `0.5`, `{"kind":"cosine"}`, `"text"`); a bare
-/// word that is not JSON (`cosine`) is taken as a string. Objects missing on
+/// word that is not JSON (`cosine`) is taken as a string, and `null` removes
+/// the key (`--set training.lr=null --set grid.lr=[0.1,0.2]`). Objects missing on
 /// the path are created, and a string standing for a schedule kind
 /// (`"schedule": "constant"`) becomes `{"kind": ...}` when a key below it is set.
 public struct JobOverride: Equatable, Sendable {
@@ -73,6 +74,10 @@ public struct JobOverride: Equatable, Sendable {
       throw .invalidValue(
         file: source, key: (done + [head]).joined(separator: "."),
         value: "\(where_) is \(node.brief)", expected: "an object to set \"\(head)\" in")
+    }
+    if path.count == 1, value == .null {
+      members.removeAll { $0.key == head }
+      return .object(members)
     }
     let child = members.first(where: { $0.key == head })?.value ?? .object([])
     let updated = try set(value, at: path.dropFirst(), in: child, done: done + [head], source: source)

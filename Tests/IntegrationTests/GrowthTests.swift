@@ -147,12 +147,13 @@ import Testing
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("o.h5").path
-    let result = try Harness.scalesweep([
-      "run", Self.base, "--set", "grid.width=[16]", "--set", "training.schedule.kind=cosine",
-      "--set", "training.schedule.warmup=5", "--set", "grid.batch=[8,16]", "--set",
-      "training.batch=null", "--out", out, "--quiet",
+    // null removes a key: training.batch gives way to a batch axis.
+    let plan = try Harness.scalesweep([
+      "plan", Self.base, "--set", "grid.batch=[8,16]", "--set", "training.batch=null", "--json",
     ])
-    #expect(result.status == 2, "training.batch=null is not a batch: \(result.stderr)")
+    #expect(plan.status == 0, "\(plan.stderr)")
+    let planned = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+    #expect(planned?["cells"] as? Int == 16, "\(plan.stdout)")
     let ok = try Harness.scalesweep([
       "run", Self.base, "--set", "grid.width=[16]", "--set", "training.schedule.kind=cosine",
       "--set", "training.schedule.warmup=5", "--set", "grid.seeds=2", "--out", out, "--quiet",
