@@ -80,7 +80,8 @@ public struct JobOverride: Equatable, Sendable {
       return .object(members)
     }
     let child = members.first(where: { $0.key == head })?.value ?? .object([])
-    let updated = try set(value, at: path.dropFirst(), in: child, done: done + [head], source: source)
+    let updated = try set(
+      value, at: path.dropFirst(), in: child, done: done + [head], source: source)
     if let i = members.firstIndex(where: { $0.key == head }) {
       members[i].value = updated
     } else {
@@ -132,7 +133,8 @@ extension JobSpecError {
     else { return self }
     let source = "\(file) (--set \(culprit.text))"
     switch self {
-    case .invalidValue(_, let k, let v, let e): return .invalidValue(file: source, key: k, value: v, expected: e)
+    case .invalidValue(_, let k, let v, let e):
+      return .invalidValue(file: source, key: k, value: v, expected: e)
     case .missingKey(_, let k, let e): return .missingKey(file: source, key: k, expected: e)
     case .unknownKey(_, let k, let s): return .unknownKey(file: source, key: k, suggestion: s)
     case .tooLarge(_, let k, let m): return .tooLarge(file: source, key: k, message: m)

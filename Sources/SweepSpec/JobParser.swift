@@ -526,7 +526,8 @@ struct JobReader {
   private func notesText(_ value: JSONValue) throws(JobSpecError) -> String {
     guard case .string(let s) = value, s.count <= 10_000 else {
       throw .invalidValue(
-        file: file, key: "notes", value: value.brief, expected: "a string of at most 10000 characters")
+        file: file, key: "notes", value: value.brief,
+        expected: "a string of at most 10000 characters")
     }
     return s
   }
@@ -545,7 +546,8 @@ struct JobReader {
     for (i, item) in items.enumerated() {
       let tag = try string(item, key: "tags[\(i)]")
       if out.contains(tag) {
-        throw .invalidValue(file: file, key: "tags[\(i)]", value: item.brief, expected: "distinct tags")
+        throw .invalidValue(
+          file: file, key: "tags[\(i)]", value: item.brief, expected: "distinct tags")
       }
       out.append(tag)
     }

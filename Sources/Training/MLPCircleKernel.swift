@@ -199,7 +199,8 @@ extension CircleTarget {
       return nil
     }
     let cell = Cell(
-      index: 0, task: task, width: 1, data: .online, gamma: 1, learningRate: 1, batch: 1, seed: seed,
+      index: 0, task: task, width: 1, data: .online, gamma: 1, learningRate: 1, batch: 1,
+      seed: seed,
       stepsBudget: 1)
     return CircleTarget(
       decay: q, modes: spec.modes, rng: MLPCircleTrainer.stream(.target, cell: cell))

@@ -119,7 +119,8 @@ enum PlanCommand {
     let (path, job, _) = try args.job(command: "plan")
     try checkMemory(job, file: path)
     if let against = args.value("--against") {
-      return try planGrowth(job, path: path, against: against, ranks: ranks, json: args.has("--json"))
+      return try planGrowth(
+        job, path: path, against: against, ranks: ranks, json: args.has("--json"))
     }
     let e = estimate(job, ranks: ranks)
     if args.has("--json") {

@@ -162,14 +162,20 @@ enum RunCommand {
       if let position = budgets.firstIndex(of: budget), position < outcome.shorterBudgets.count {
         return (derived, outcome.shorterBudgets[position])
       }
-      return (derived, failedOutcome(cells[derived], job: job, message: outcome.message ?? "the training of cell \(run.cell) failed"))
+      return (
+        derived,
+        failedOutcome(
+          cells[derived], job: job,
+          message: outcome.message ?? "the training of cell \(run.cell) failed")
+      )
     }
   }
 
   static func failedOutcome(_ cell: Cell, job: JobSpec, message: String) -> CellOutcome {
     let steps = RecordSchedule.steps(budget: cell.stepsBudget, points: job.training.recordPoints)
     let nan = [Double](repeating: .nan, count: steps.count)
-    return CellOutcome(status: .failed, steps: steps, trainLoss: nan, testLoss: nan, message: message)
+    return CellOutcome(
+      status: .failed, steps: steps, trainLoss: nan, testLoss: nan, message: message)
   }
 
   /// Cells to fail on purpose (`SCALESWEEP_FAIL_CELLS=3,5`): a testing hook that

@@ -31,7 +31,8 @@ import Testing
       print(" ".join(bad) or "same")
       """
     let result = try Harness.run(Harness.python, ["-c", script, a, b])
-    #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "same", "\(result.stderr)")
+    #expect(
+      result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "same", "\(result.stderr)")
   }
 
   @Test func derivedBudgetsEqualSeparateRunsAndCountOnce() throws {
@@ -58,7 +59,8 @@ import Testing
       let row = file.testLoss[twin.cell.index].filter { !$0.isNaN }.map(\.bitPattern)
       #expect(row == aloneFile.testLoss[record.cell.index].filter { !$0.isNaN }.map(\.bitPattern))
       let train = file.trainLoss[twin.cell.index].filter { !$0.isNaN }.map(\.bitPattern)
-      #expect(train == aloneFile.trainLoss[record.cell.index].filter { !$0.isNaN }.map(\.bitPattern))
+      #expect(
+        train == aloneFile.trainLoss[record.cell.index].filter { !$0.isNaN }.map(\.bitPattern))
     }
     // frontier counts each distinct curve once: 2 widths x 1 seed per slice, not x 2 budgets.
     let frontier = try Harness.scalesweep(["frontier", out, "--json", "--bootstrap", "0"])
@@ -127,7 +129,9 @@ import Testing
       (["--set", "training.schedule={\"kind\":\"wsd\",\"decay\":2}"], "training.schedule.decay"),
     ]
     for (extra, expected) in cases {
-      for command in [["run", Self.base, "--out", out, "--resume"], ["plan", Self.base, "--against", out]] {
+      for command in [
+        ["run", Self.base, "--out", out, "--resume"], ["plan", Self.base, "--against", out],
+      ] {
         let result = try Harness.scalesweep(command + extra)
         #expect(result.status == 2, "\(extra): \(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(extra): \(result.stderr)")
@@ -138,7 +142,8 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["r.h5"])
     // Notes and tags are not compared: a plain resume.
     let noted = try Harness.scalesweep([
-      "run", Self.base, "--set", "notes=\"second look\"", "--set", "tags=[]", "--out", out, "--resume",
+      "run", Self.base, "--set", "notes=\"second look\"", "--set", "tags=[]", "--out", out,
+      "--resume",
     ])
     #expect(noted.status == 0 && noted.stdout.contains("nothing to do"), "\(noted.stderr)")
   }
@@ -178,7 +183,8 @@ import Testing
     let grownSets = ["--set", "grid.seeds=3"]
     let baseSets = ["--set", "grid.width=[96,128]", "--set", "grid.seeds=2"]
     let referencePath = dir.appendingPathComponent("reference.h5").path
-    let made = try Harness.scalesweep(["run", job] + grownSets + ["--out", referencePath, "--quiet"])
+    let made = try Harness.scalesweep(
+      ["run", job] + grownSets + ["--out", referencePath, "--quiet"])
     #expect(made.status == 0, "\(made.stderr)")
     let reference = try ResultsFile.read(path: referencePath)
     let out = dir.appendingPathComponent("g.h5").path
@@ -193,7 +199,8 @@ import Testing
       log: dir.appendingPathComponent("held"),
       environment: ["SCALESWEEP_TEST_PAUSE_BEFORE_GROWTH_RENAME": "1"])
     let partial = "g.h5.partial-\(held.process.processIdentifier)"
-    for _ in 0..<1000 where !(try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains(partial) {
+    for _ in 0..<1000
+    where !(try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains(partial) {
       usleep(10_000)
     }
     usleep(300_000)

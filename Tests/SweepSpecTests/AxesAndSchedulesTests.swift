@@ -47,7 +47,9 @@ import Testing
   @Test func widthRuleGivesBaseTimesWidthRatioToTheExponent() throws {
     let job = try Self.job(
       training: #""lr": {"base": 0.5, "reference_width": 128, "width_exponent": -1}"#)
-    let byWidth = Dictionary(grouping: job.cells, by: \.width).mapValues { Set($0.map(\.learningRate)) }
+    let byWidth = Dictionary(grouping: job.cells, by: \.width).mapValues {
+      Set($0.map(\.learningRate))
+    }
     #expect(byWidth[64] == [1.0])  // 0.5 (64/128)^-1
     #expect(byWidth[256] == [0.25])
     let perGamma = try Self.job(
@@ -62,15 +64,22 @@ import Testing
   }
 
   @Test func badAxesNameTheKey() {
-    #expect(Self.error(grid: #", "lr": [0.1]"#).contains("grid.lr: got both grid.lr and training.lr"))
-    #expect(Self.error(grid: #", "batch": [8]"#, training: #""lr": 1, "batch": 8"#).contains("grid.batch"))
+    #expect(
+      Self.error(grid: #", "lr": [0.1]"#).contains("grid.lr: got both grid.lr and training.lr"))
+    #expect(
+      Self.error(grid: #", "batch": [8]"#, training: #""lr": 1, "batch": 8"#).contains("grid.batch")
+    )
     #expect(
       Self.error(training: #""lr": {"reference_width": 64, "width_exponent": -1}"#)
         .contains("training.lr.base: missing"))
     #expect(
-      Self.error(grid: #", "lr": [0.5, {"base": 0.5, "reference_width": 64, "width_exponent": 0}]"#, training: "")
-        .contains("grid.lr[1]"))
-    #expect(Self.error(training: #""lr": 1, "schedule": "cosin""#).contains("did you mean \"cosine\""))
+      Self.error(
+        grid: #", "lr": [0.5, {"base": 0.5, "reference_width": 64, "width_exponent": 0}]"#,
+        training: ""
+      )
+      .contains("grid.lr[1]"))
+    #expect(
+      Self.error(training: #""lr": 1, "schedule": "cosin""#).contains("did you mean \"cosine\""))
     #expect(
       Self.error(training: #""lr": 1, "schedule": {"kind": "cosine", "warmup": 100}"#)
         .contains("training.schedule.warmup"))
@@ -88,7 +97,8 @@ import Testing
     #expect(cosine.factor(step: 5, budget: 110) == 0.5)
     #expect(cosine.factor(step: 10, budget: 110) == 1)
     #expect(abs(cosine.factor(step: 60, budget: 110) - 0.55) < 1e-15)  // halfway: (1 + f) / 2
-    #expect(abs(cosine.factor(step: 35, budget: 110) - (0.1 + 0.9 * (1 + 0.5.squareRoot()) / 2)) < 1e-15)
+    #expect(
+      abs(cosine.factor(step: 35, budget: 110) - (0.1 + 0.9 * (1 + 0.5.squareRoot()) / 2)) < 1e-15)
     #expect(abs(cosine.factor(step: 110, budget: 110) - 0.1) < 1e-15)
     // WSD, W = 4, d = 0.25, T = 100: D = 25, stable from 5 to 75, then linear to 0.
     let wsd = LearningRateSchedule.wsd(warmup: 4, decay: 0.25)
@@ -108,7 +118,9 @@ import Testing
     for run in runs {
       #expect(job.cells[run.cell].stepsBudget == 400)
       #expect(run.derived.map { job.cells[$0].stepsBudget } == [100])
-      #expect(job.cells[run.derived[0]].coordinates.with(stepsBudget: 400) == job.cells[run.cell].coordinates)
+      #expect(
+        job.cells[run.derived[0]].coordinates.with(stepsBudget: 400)
+          == job.cells[run.cell].coordinates)
     }
     // Only pending cells are grouped; a schedule that depends on the budget trains each.
     #expect(job.trainingRuns(of: [0]) == [TrainingRun(cell: 0)])

@@ -26,21 +26,24 @@ import Training
 
   @Test func projectedFeaturesOnlineAndFinite() throws {
     try check(
-      projectedJob(widths: [16], features: 128, gammas: [0, 1], data: [.online, .finite(40)],
+      projectedJob(
+        widths: [16], features: 128, gammas: [0, 1], data: [.online, .finite(40)],
         steps: 150, lr: .constant(0.5), recordPoints: 9),
       budgets: [37, 90, 150])
   }
 
   @Test func mlpCircle() throws {
     try check(
-      circleJob(widths: [16], data: [.online, .finite(32)], steps: 60, batch: 8, recordPoints: 7,
+      circleJob(
+        widths: [16], data: [.online, .finite(32)], steps: 60, batch: 8, recordPoints: 7,
         testPoints: 129, modes: 16),
       budgets: [20, 60])
   }
 
   /// A budget that diverges ends there; a longer one goes on as its own run would.
   @Test func divergenceIsPerBudget() throws {
-    let job = projectedJob(widths: [16], features: 128, steps: 80, lr: .constant(200), recordPoints: 6)
+    let job = projectedJob(
+      widths: [16], features: 128, steps: 80, lr: .constant(200), recordPoints: 6)
     try check(job, budgets: [10, 80])
     let curves = try job.makeTrainer().train(job.cells[0], budgets: [10, 80]) { .proceed }
     #expect(curves.allSatisfy { $0.status == .diverged })

@@ -54,7 +54,8 @@ func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
   }
 
   @Test func richCellsLearnFeaturesLazyCellsDoNot() throws {
-    let job = projectedJob(gammas: [0, 1], steps: 300, lr: .perGamma([0: .constant(0.05), 1: .constant(0.05)]))
+    let job = projectedJob(
+      gammas: [0, 1], steps: 300, lr: .perGamma([0: .constant(0.05), 1: .constant(0.05)]))
     let trainer = job.makeTrainer()
     let lazy = try trainer.train(job.cells[0]) { .proceed }
     let rich = try trainer.train(job.cells[1]) { .proceed }
