@@ -93,6 +93,22 @@ import Testing
     #expect(result.stdout.contains("out='\(dir.path)/tiny.h5'\n"))
   }
 
+  /// `--set` overrides size the plan and reach every run of the printed script.
+  @Test func overridesArePassedToEveryRun() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let result = try Self.generate(
+      [Harness.fixture("tiny.json"), "--set", "grid.seeds=[0, 1, 2]", "--set", #"name="it's""#],
+      in: dir)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("#SBATCH --job-name=it"), "\(result.stdout)")
+    #expect(result.stdout.contains(#"overrides=(--set 'grid.seeds=[0, 1, 2]' --set "#))
+    #expect(result.stdout.contains(#""$bin" run "$job" "${overrides[@]}" --out"#))
+    let path = dir.appendingPathComponent("set.sbatch").path
+    try result.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+    try Self.expectShellClean(path)
+  }
+
   @Test func resourcesComeFromThePlan() throws {
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -29,8 +29,9 @@ import Testing
     // A second learning rate on the axis: the stored rate stays one of its values.
     let lrAxis = try JobSpec.parse(
       stored.normalizedJSON.replacingOccurrences(
-        of: #""lr":{"0.0":0.5},"#, with: "").replacingOccurrences(
-          of: #""steps":[100]"#, with: #""lr":[0.5,0.25],"steps":[100]"#), file: "x")
+        of: #""lr":{"0.0":0.5},"#, with: ""
+      ).replacingOccurrences(
+        of: #""steps":[100]"#, with: #""lr":[0.5,0.25],"steps":[100]"#), file: "x")
     #expect(try lrAxis.growth(from: stored).addedCells.count == 2)
     #expect(try stored.growth(from: stored).isEmpty)
   }
@@ -57,11 +58,14 @@ import Testing
     #expect(
       refusal(
         try Self.job(
-          #""width": [16, 32], "steps": [100]"#, extra: #", "schedule": {"kind": "wsd"}"#))
-        .hasPrefix("training.schedule: stored (absent)"))
+          #""width": [16, 32], "steps": [100]"#, extra: #", "schedule": {"kind": "wsd"}"#)
+      )
+      .hasPrefix("training.schedule: stored (absent)"))
     var model = stored
     model.model = .projectedFeatures(features: 1024)
-    #expect(refusal(model) == "model.features: stored 512, given 1024: changes the meaning of finished cells")
+    #expect(
+      refusal(model)
+        == "model.features: stored 512, given 1024: changes the meaning of finished cells")
     var noted = stored
     noted.notes = "metadata is not compared"
     #expect(refusal(noted) == "accepted")
