@@ -81,8 +81,20 @@ import Testing
       #expect(resumed.statuses[0] == .diverged)
     }
     #expect(try ResultsFile.read(path: path).cells[0].divergedStep == 7)
-    var other = Self.job
-    other.grid.seeds = [0, 1]
+    // A grown job (a seed added) is accepted: the finished cell keeps its record.
+    var grown = Self.job
+    grown.grid.seeds = [0, 1]
+    do {
+      let writer = try ResultsWriter.resume(path: path, job: grown)
+      #expect(writer.statuses.count == 16)
+      #expect(writer.statuses.filter { $0 != .pending }.count == 1)
+    }
+    let file = try ResultsFile.read(path: path)
+    let kept = try #require(file.cells.first { $0.status == .diverged })
+    #expect(kept.cell.coordinates == Self.job.cells[0].coordinates && kept.divergedStep == 7)
+    // Another job (a width removed) is refused.
+    var other = grown
+    other.grid.widths = [8]
     #expect(throws: ResultsError.self) { try ResultsWriter.resume(path: path, job: other) }
     #expect(throws: ResultsError.outputExists(path: path)) {
       try ResultsWriter.create(path: path, job: Self.job)
