@@ -52,10 +52,17 @@ extension CellTrainer {
   }
 
   /// Budgets other than the cell's own need a budget-independent schedule.
-  func checkBudgets(_ budgets: [Int], of cell: Cell) throws {
+  func checkBudgets(_ budgets: [Int], of cell: Cell, schedule: LearningRateSchedule) throws {
     guard let longest = budgets.max(), longest <= cell.stepsBudget, budgets.min()! >= 1 else {
       throw TrainingError.numerical(
         cell: cell.index, message: "budgets \(budgets) exceed the cell's \(cell.stepsBudget)")
+    }
+    guard schedule.budgetIndependent || budgets == [cell.stepsBudget] else {
+      throw TrainingError.numerical(
+        cell: cell.index,
+        message:
+          "a \(schedule.kind) schedule depends on the budget: budgets \(budgets) cannot share a run"
+      )
     }
   }
 }

@@ -63,7 +63,7 @@ public struct MLPCircleTrainer: CellTrainer {
   public func train(_ cell: Cell, budgets: [Int], between: () -> TrainingDirective) throws
     -> [CellOutcome]
   {
-    try checkBudgets(budgets, of: cell)
+    try checkBudgets(budgets, of: cell, schedule: job.training.schedule)
     switch precision {
     case .single:
       return try MLPCircleCellRun<Float>(job: job, cell: cell).train(

@@ -48,7 +48,7 @@ public struct ProjectedFeatureTrainer: CellTrainer {
   public func train(_ cell: Cell, budgets: [Int], between: () -> TrainingDirective) throws
     -> [CellOutcome]
   {
-    try checkBudgets(budgets, of: cell)
+    try checkBudgets(budgets, of: cell, schedule: job.training.schedule)
     guard case .projectedFeatures(let m) = job.model else {
       throw TrainingError.numerical(
         cell: cell.index, message: "job model is not projected-features")

@@ -60,5 +60,11 @@ import Training
     let cosine = try job.makeTrainer().train(job.cells[0]) { .proceed }
     #expect(cosine.testLoss != constant.testLoss)
     #expect(cosine.status == .done)
+    // A budget-dependent schedule cannot record a shorter budget along the way.
+    var longer = job.cells[0]
+    longer.stepsBudget = 200
+    #expect(throws: TrainingError.self) {
+      try job.makeTrainer().train(longer, budgets: [100, 200]) { .proceed }
+    }
   }
 }
