@@ -2,7 +2,7 @@
 # Installs the Debian packages ScaleSweep builds and tests with, if missing.
 # Idempotent and non-interactive; prints nothing when all are present.
 set -euo pipefail
-packages=(libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools libopenblas-dev pkg-config gcc librsvg2-bin shellcheck)
+packages=(libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools libopenblas-dev pkg-config gcc librsvg2-bin shellcheck environment-modules)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,14 +12,19 @@
 # Every results file must be complete and equal, in /steps, /loss/* and
 # /cells/* except seconds and rank, to the uninterrupted run.
 #
-# Variables: SCALESWEEP_BIN (default .build/release/scalesweep),
-# SCALESWEEP_PYTHON (default .venv/bin/python, needs h5py),
+# Everything runs as a cluster user would: `make install` into the temporary
+# directory (the statically linked binary), jobs submitted with the installed
+# scripts and no SCALESWEEP_BIN; a SCALESWEEP_SETUP file `module load`s the
+# installed modulefile and writes a line to the job log, on every run of a
+# requeued job too. A printed script finds the installed binary that printed
+# it without PATH.
+#
+# Variables: SCALESWEEP_PYTHON (default .venv/bin/python, needs h5py),
 # SCALESWEEP_SLURM_KEEP=1 keeps the temporary directory.
 # Non-interactive and idempotent; about 2 minutes here.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bin=${SCALESWEEP_BIN:-$root/.build/release/scalesweep}
 python=${SCALESWEEP_PYTHON:-$root/.venv/bin/python}
 started=$SECONDS
 
@@ -30,7 +35,6 @@ fail() {
 }
 
 [[ $(id -u) -eq 0 ]] || fail "needs root (it installs packages and runs slurmctld/slurmd as root)"
-[[ -x $bin ]] || fail "no scalesweep binary at $bin (build first, or set SCALESWEEP_BIN)"
 "$python" -c 'import h5py, numpy' 2>/dev/null || fail "$python lacks h5py (make python)"
 
 # --- Slurm packages ----------------------------------------------------------
@@ -39,6 +43,13 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends slurm-wlm slurmctld slurmd slurm-client >/dev/null
+fi
+module_init=/usr/share/modules/init/bash
+if [[ ! -f $module_init ]]; then
+  say "installing Debian's environment-modules"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends environment-modules >/dev/null
 fi
 
 # --- a private cluster in a temporary directory -----------------------------
@@ -128,6 +139,22 @@ done
 [[ $(sinfo -h -N -o %t 2>/dev/null) == idle ]] || fail "node not idle after 30 s"
 say "cluster up: node $host idle ($cpus CPUs), conf $SLURM_CONF"
 
+# --- ScaleSweep installed as on a cluster ---------------------------------------
+prefix=$tmp/prefix
+make -s -C "$root" install PREFIX="$prefix" >"$tmp/install.log" 2>&1 || fail "make install failed (see $tmp/install.log)"
+bin=$prefix/bin/scalesweep
+scripts=$prefix/share/scalesweep/slurm
+# The site setup every job sources: the module, and a line in the job log.
+cat >"$tmp/setup.sh" <<EOF
+source $module_init
+module use $prefix/share/modulefiles
+module load scalesweep
+echo "site setup: restart \${SLURM_RESTART_COUNT:-0}, \$(scalesweep --version) from \$(command -v scalesweep)"
+EOF
+unset SCALESWEEP_BIN
+export SCALESWEEP_SETUP=$tmp/setup.sh
+say "installed in $prefix ($("$bin" --version)); SCALESWEEP_SETUP loads its module"
+
 # --- helpers -------------------------------------------------------------------
 job_field() { scontrol show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
 # Polls squeue every 0.5 s until job $1 has left the queue (limit $2 seconds).
@@ -178,7 +205,18 @@ expect_done() { # job-id, expected restarts
 }
 submit_sweep() { # launcher results-file -> job id
   SCALESWEEP_LAUNCHER=$1 sbatch --parsable --chdir="$tmp" --output="$tmp/%j.out" \
-    --nodes=1 --ntasks-per-node=2 --time=10 "$root/slurm/sweep.sbatch" "$job" "$2"
+    --nodes=1 --ntasks-per-node=2 --time=10 "$scripts/sweep.sbatch" "$job" "$2"
+}
+# Job $1's log shows the setup file's line and the installed binary for
+# restarts 0..$2.
+expect_setup() {
+  local restart
+  for restart in $(seq 0 "$2"); do
+    grep -qxF "site setup: restart $restart, $("$bin" --version) from $bin" "$tmp/$1.out" ||
+      fail "job $1: no site setup line for restart $restart in its log"
+    grep -q "restart $restart on .*, $bin\$" "$tmp/$1.out" ||
+      fail "job $1: restart $restart did not run $bin"
+  done
 }
 check_complete() { # results-file
   "$bin" inspect --json "$1" | "$python" -c '
@@ -213,40 +251,25 @@ cat >"$job" <<'EOF'
   "training": {"batch": 32, "lr": {"0": 0.5, "1": 0.05}, "record_points": 12}
 }
 EOF
-export SCALESWEEP_BIN=$bin SCALESWEEP_PROGRESS_INTERVAL=0.5 SCALESWEEP_GRACE=0.5
+export SCALESWEEP_PROGRESS_INTERVAL=0.5 SCALESWEEP_GRACE=0.5
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-
-# frontier.sbatch runs `scalesweep frontier`; a build without that command
-# gets a stand-in that runs `inspect` instead, so the chain is still tested.
-analysis=frontier analysis_bin=$bin
-if ! "$bin" frontier --help >/dev/null 2>&1; then
-  analysis="inspect (no frontier command in this build)" analysis_bin=$tmp/scalesweep-inspect
-  cat >"$analysis_bin" <<EOF
-#!/bin/bash
-if [[ \$1 == frontier ]]; then
-  json=(); for word in "\$@"; do [[ \$word == --json ]] && json=(--json); done
-  exec "$bin" inspect "\${json[@]}" "\${@: -1}"
-fi
-exec "$bin" "\$@"
-EOF
-  chmod +x "$analysis_bin"
-fi
 
 # --- 1. srun, uninterrupted: the reference, with the analysis chained ----------
 t=$SECONDS
 a=$(submit_sweep srun "$tmp/srun.h5")
 jobs_submitted+=("$a")
-f=$(SCALESWEEP_BIN=$analysis_bin sbatch --parsable --chdir="$tmp" --output="$tmp/%j.out" \
-  --dependency=afterok:"$a" "$root/slurm/frontier.sbatch" "$tmp/srun.h5" "$tmp/srun-frontier")
+f=$(sbatch --parsable --chdir="$tmp" --output="$tmp/%j.out" \
+  --dependency=afterok:"$a" "$scripts/frontier.sbatch" "$tmp/srun.h5" "$tmp/srun-frontier")
 jobs_submitted+=("$f")
 wait_gone "$a" 90
 expect_done "$a" 0
+expect_setup "$a" 0
 complete=$(check_complete "$tmp/srun.h5")
 say "srun sweep: job $a done in $((SECONDS - t)) s; $complete"
 wait_gone "$f" 60
 expect_done "$f" 0
 [[ -s $tmp/srun-frontier/frontier.json ]] || fail "frontier job $f wrote no frontier.json"
-say "frontier.sbatch after afterok:$a: job $f done ($analysis)"
+say "frontier.sbatch after afterok:$a: job $f done"
 
 # --- 2. mpirun, uninterrupted ---------------------------------------------------
 t=$SECONDS
@@ -272,7 +295,9 @@ job = {"name": name, "model": {"kind": "projected-features", "features": 128},
 json.dump(job, open(sys.argv[1], "w"))
 EOF
 (cd "$hostile_dir" && "$bin" slurm job.json --ntasks-per-node 2 --time 5 --partition test) >"$tmp/hostile.sbatch"
-h=$(sbatch --parsable --chdir="$hostile_dir" "$tmp/hostile.sbatch")
+# No setup and no scalesweep on PATH: the printed script falls back to the
+# installed binary that printed it.
+h=$(env -u SCALESWEEP_SETUP sbatch --parsable --chdir="$hostile_dir" "$tmp/hostile.sbatch")
 jobs_submitted+=("$h")
 wait_gone "$h" 60
 expect_done "$h" 0
@@ -292,8 +317,8 @@ preempt() { # requeue|usr1, launcher
   id=$(submit_sweep "$launcher" "$out")
   jobs_submitted+=("$id")
   if [[ $how == usr1 && $launcher == mpirun ]]; then
-    analysis_id=$(SCALESWEEP_BIN=$analysis_bin sbatch --parsable --chdir="$tmp" --output="$tmp/%j.out" \
-      --dependency=afterok:"$id" "$root/slurm/frontier.sbatch" "$out")
+    analysis_id=$(sbatch --parsable --chdir="$tmp" --output="$tmp/%j.out" \
+      --dependency=afterok:"$id" "$scripts/frontier.sbatch" "$out")
     jobs_submitted+=("$analysis_id")
   fi
   wait_mid_run "$id" "$tmp/$id.out" 60
@@ -308,6 +333,7 @@ preempt() { # requeue|usr1, launcher
   fi
   wait_gone "$id" 90
   expect_done "$id" 1
+  expect_setup "$id" 1
   if [[ $how == usr1 ]]; then
     grep -q '^interrupted (SIGUSR1)' "$tmp/$id.out" || fail "job $id: no 'interrupted' line in its log"
     grep -q 'requeueing job' "$tmp/$id.out" || fail "job $id did not requeue itself"

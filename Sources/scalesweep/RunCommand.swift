@@ -24,10 +24,19 @@ enum RunCommand {
       --force                  overwrite an existing FILE.h5
       --grace S                on SIGTERM/SIGUSR1/SIGINT, finish a running cell
                                if it ends within S seconds, else abandon it
-                               (default 30); the run then exits with status 75
+                               (default 20, as in the Slurm scripts: below
+                               Slurm's default KillWait of 30 s, the time
+                               between SIGTERM and SIGKILL, to leave room for
+                               the flush); the run then exits with status 75
       --progress-interval S    seconds between progress lines (default 10)
       --quiet                  no progress lines
     """
+
+  /// Seconds a stopping rank may spend finishing its cell. One default for
+  /// `run` and the Slurm scripts: under Slurm, SIGTERM (preemption, scancel,
+  /// `scontrol requeue`) is followed by SIGKILL after KillWait, 30 s by
+  /// default, and the ranks must finish, report and flush before that.
+  static let defaultGrace = 20.0
 
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
@@ -41,7 +50,7 @@ enum RunCommand {
       throw UsageError(message: "scalesweep run: --resume and --force exclude each other")
     }
     let interval = try args.number("--progress-interval", command: "run", atLeast: 0) ?? 10
-    let grace = try args.number("--grace", command: "run", atLeast: 0) ?? 30
+    let grace = try args.number("--grace", command: "run", atLeast: 0) ?? defaultGrace
     // Validate everything before MPI starts or any file is touched.
     try PlanCommand.checkMemory(job, file: jobPath)
 

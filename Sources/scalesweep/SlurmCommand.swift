@@ -8,13 +8,17 @@ import SweepSpec
 ///
 /// Nothing a user controls reaches the script unquoted: paths become single
 /// shell words (``shellWord(_:)``), the job name appears only reduced to
-/// `[A-Za-z0-9._-]` (``slurmName(_:)``), and partition, account and time are
-/// checked against what Slurm accepts before they enter `#SBATCH` lines.
+/// `[A-Za-z0-9._-]` (``slurmName(_:)``), and the time and every site option
+/// (``SlurmRequest``) are checked against what Slurm accepts before they
+/// enter `#SBATCH` lines.
 enum SlurmCommand {
   static let help = """
     usage: scalesweep slurm JOB [--nodes N] [--ntasks-per-node K] [--time T]
-                                [--partition P] [--account A] [--out FILE.h5]
-                                [--set KEY=VALUE ...]
+                                [--partition P] [--account A] [--qos Q]
+                                [--mem SIZE | --mem-per-cpu SIZE] [--constraint F]
+                                [--gres G] [--gpus-per-task G] [--exclusive]
+                                [--mail-type EVENTS] [--mail-user ADDRESS]
+                                [--output LOG] [--out FILE.h5] [--set KEY=VALUE ...]
 
     Prints an sbatch script that runs JOB with one MPI rank per task and
     requeues itself until every cell is finished (submit it with sbatch).
@@ -27,16 +31,31 @@ enum SlurmCommand {
       --time T             time limit per run, in Slurm's format (M, H:M:S,
                            D-H:M:S ...; default: planned makespan x 1.5 plus
                            5 minutes); a sweep longer than T is requeued
-      --partition P        Slurm partition
-      --account A          Slurm account
-      --out FILE.h5        results file (default NAME.h5 here; made absolute)
+      --mem-per-cpu SIZE   memory per rank, SIZE as 4096, 512M, 4G, 1T
+                           (default: the plan's x 1.25 plus 512 MiB runtime)
+      --mem SIZE           memory per node instead (0: all of it)
+      --out FILE.h5        results file (default: NAME.h5 next to JOB, NAME
+                           being the job's name; made absolute)
       --set KEY=VALUE      override a job key (repeatable); the script's run
                            passes the same overrides
 
-    Memory per rank comes from the plan (x 1.25, plus 512 MiB for the
-    runtime). The script launches with srun --mpi=pmix; set
-    SCALESWEEP_LAUNCHER=mpirun when submitting to use the site's mpirun
-    (docs/cluster.md lists every variable).
+    Passed to Slurm as given, each checked first:
+
+      --partition P, --account A, --qos Q
+      --constraint F       node features (e.g. "skylake&ib")
+      --gres G             generic resources NAME[:TYPE]:COUNT[,...]
+      --gpus-per-task G    [TYPE:]COUNT (default: a command model's
+                           devices_per_rank, so each rank gets its devices)
+      --exclusive          whole nodes
+      --mail-type EVENTS   e.g. END,FAIL;  --mail-user ADDRESS
+      --output LOG         the Slurm log (default NAME-%j.log in the
+                           directory you submit from)
+
+    The script runs `scalesweep` from PATH (after sourcing SCALESWEEP_SETUP,
+    e.g. a file with `module load scalesweep`), else the installed binary
+    that printed it; SCALESWEEP_BIN overrides both. It launches with srun
+    --mpi=pmix; set SCALESWEEP_LAUNCHER=mpirun when submitting to use the
+    site's mpirun (docs/cluster.md lists every variable).
     """
 
   /// Seconds added to the makespan for start-up, the stop signal and flushing.
@@ -46,14 +65,16 @@ enum SlurmCommand {
   /// Seconds before the time limit at which Slurm sends SIGUSR1.
   static let signalLead = 90
   /// Seconds a stopping rank may spend finishing its cell (`run --grace`).
-  static let grace = 20
+  static let grace = Int(RunCommand.defaultGrace)
   /// Ranks per node the default sizing never exceeds.
   static let defaultMaxTasksPerNode = 64
 
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
-      words, command: "slurm", flags: [],
-      options: ["--nodes", "--ntasks-per-node", "--time", "--partition", "--account", "--out"],
+      words, command: "slurm", flags: SlurmRequest.flagNames,
+      options: SlurmRequest.optionNames.union([
+        "--nodes", "--ntasks-per-node", "--time", "--out",
+      ]),
       repeatable: ["--set"])
     let path = try args.single("job file", command: "slurm")
     let nodesOption = try args.integer("--nodes", command: "slurm", in: 1...1_000_000)
@@ -67,26 +88,64 @@ enum SlurmCommand {
       }
       return seconds
     }
-    let partition = try slurmWord(args.value("--partition"), option: "--partition")
-    let account = try slurmWord(args.value("--account"), option: "--account")
+    let here = FileManager.default.currentDirectoryPath
+    var request = try SlurmRequest(args, directory: here)
     let (_, job, overrides) = try args.job(command: "slurm")
     try PlanCommand.checkMemory(job, file: path)
+    if request.gpusPerTask == nil, let devices = devicesPerRank(jobFile: path) {
+      request.gpusPerTask = String(devices)
+    }
 
     let name = slurmName(job.name)
-    let here = FileManager.default.currentDirectoryPath
-    let out = absolute(args.value("--out") ?? "\(name).h5", from: here)
+    let jobPath = absolute(path, from: here)
+    let jobDirectory = (jobPath as NSString).deletingLastPathComponent
+    let out = absolute(args.value("--out") ?? "\(jobDirectory)/\(name).h5", from: here)
     let sizing = size(job, nodes: nodesOption, tasksPerNode: perNodeOption, timeLimit: timeOption)
     if sizing.estimate.largestCellSeconds > Double(sizing.timeLimit - sizing.signalLead) {
       Output.warning(
         "the largest cell takes about \(PlanCommand.duration(sizing.estimate.largestCellSeconds)), longer than one run of \(slurmTime(sizing.timeLimit)) before the stop signal: it would be abandoned at every requeue; raise --time"
       )
     }
+    if let shortfall = memoryShortfall(request.memory, sizing: sizing) {
+      Output.warning(shortfall)
+    }
+    let installed = installedBinary()
+    if installed == nil && searchPath("scalesweep") == nil {
+      Output.warning(
+        "this scalesweep is a build-tree binary and none is on PATH: install it (make install) or submit with SCALESWEEP_BIN set"
+      )
+    }
     Output.line(
       script(
-        job: job, jobPath: absolute(path, from: here), out: out, binary: executablePath(),
-        sizing: sizing, partition: partition, account: account,
-        overrides: overrides.map(\.text)))
+        job: job, jobPath: jobPath, out: out, installedBinary: installed, sizing: sizing,
+        request: request, overrides: overrides.map(\.text)))
     return 0
+  }
+
+  /// `model.devices_per_rank` of a `command` model in the job file: the
+  /// devices each rank drives, requested as `--gpus-per-task`.
+  static func devicesPerRank(jobFile: String) -> Int? {
+    guard let data = FileManager.default.contents(atPath: jobFile),
+      let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let model = json["model"] as? [String: Any], model["kind"] as? String == "command",
+      let devices = model["devices_per_rank"] as? Int, devices >= 1
+    else { return nil }
+    return devices
+  }
+
+  /// A warning when the asked memory is below the plan's need, else nil.
+  static func memoryShortfall(_ memory: SlurmRequest.Memory?, sizing s: Sizing) -> String? {
+    let needPerRank = Int((s.estimate.memoryPerRankBytes / 1_048_576).rounded(.up))
+    switch memory {
+    case .perCPU(let mebibytes) where mebibytes < needPerRank:
+      return
+        "--mem-per-cpu \(mebibytes)M is below the plan's \(needPerRank) MiB per rank: ranks may be killed for memory"
+    case .perNode(let mebibytes) where mebibytes > 0 && mebibytes < needPerRank * s.tasksPerNode:
+      return
+        "--mem \(mebibytes)M is below the plan's \(needPerRank * s.tasksPerNode) MiB for \(s.tasksPerNode) ranks per node: ranks may be killed for memory"
+    default:
+      return nil
+    }
   }
 
   // MARK: Sizing
@@ -147,8 +206,8 @@ enum SlurmCommand {
   // MARK: The script
 
   static func script(
-    job: JobSpec, jobPath: String, out: String, binary: String, sizing s: Sizing,
-    partition: String?, account: String?, overrides: [String] = []
+    job: JobSpec, jobPath: String, out: String, installedBinary: String?, sizing s: Sizing,
+    request: SlurmRequest, overrides: [String] = []
   ) -> String {
     let name = slurmName(job.name)
     let e = s.estimate
@@ -159,7 +218,7 @@ enum SlurmCommand {
       "# ScaleSweep job \(name), printed by `scalesweep slurm` (scalesweep \(ScaleSweepVersion.current)).",
       "# Submit it with `sbatch FILE`; add SCALESWEEP_LAUNCHER=mpirun in front to",
       "# launch with the site's mpirun instead of srun --mpi=pmix. Chain the",
-      "# analysis with sbatch --dependency=afterok:ID slurm/frontier.sbatch RESULTS.h5",
+      "# analysis with sbatch --dependency=afterok:ID \(frontierScript(installedBinary)) RESULTS.h5",
       "# (RESULTS.h5 is the out= path below). docs/cluster.md explains the rest.",
       "#",
       String(
@@ -171,27 +230,26 @@ enum SlurmCommand {
       s.timeFromPlan
         ? "# Time limit: makespan x \(timeMargin) + \(Int(timeOverhead) / 60) min (start-up, stop signal, flush)."
         : "# Time limit as asked; the sweep needs about \(runs) run\(runs == 1 ? "" : "s") of it (it requeues itself).",
-      "# Memory: \(s.memoryPerRankMiB) MiB per rank (plan x 1.25 + 512 MiB runtime).",
+      memoryComment(request.memory, sizing: s),
       "#",
       "#SBATCH --job-name=\(name)",
       "#SBATCH --nodes=\(s.nodes)",
       "#SBATCH --ntasks-per-node=\(s.tasksPerNode)",
       "#SBATCH --cpus-per-task=1",
-      "#SBATCH --mem-per-cpu=\(s.memoryPerRankMiB)M",
+      memoryLine(request.memory, sizing: s),
       "#SBATCH --time=\(slurmTime(s.timeLimit))",
       "#SBATCH --signal=B:USR1@\(s.signalLead)",
       "#SBATCH --requeue",
       "#SBATCH --open-mode=append",
-      "#SBATCH --output=\(name)-%j.log",
+      "#SBATCH --output=\(request.output ?? "\(name)-%j.log")",
     ]
-    if let partition { lines.append("#SBATCH --partition=\(partition)") }
-    if let account { lines.append("#SBATCH --account=\(account)") }
+    lines += request.headerLines
     lines += [
       "",
       "job=\(shellWord(jobPath))",
       "overrides=(\(overrides.map { "--set " + shellWord($0) }.joined(separator: " ")))",
       "out=\(shellWord(out))",
-      "default_bin=\(shellWord(binary))",
+      "installed_bin=\(shellWord(installedBinary ?? ""))",
       "default_grace=\(s.grace)",
       "",
     ]
@@ -237,22 +295,6 @@ enum SlurmCommand {
     }
     while let first = result.first, first == "-" || first == "." { result.removeFirst() }
     return result.isEmpty ? "scalesweep" : result
-  }
-
-  /// A partition or account name: letters, digits and `_ . , + -` (commas
-  /// separate alternatives), not starting with `-`.
-  static func slurmWord(_ value: String?, option: String) throws(UsageError) -> String? {
-    guard let value else { return nil }
-    let allowed = value.unicodeScalars.allSatisfy {
-      $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.,+-".unicodeScalars.contains($0))
-    }
-    guard allowed, !value.isEmpty, !value.hasPrefix("-"), value.count <= 128 else {
-      throw UsageError(
-        message:
-          "scalesweep slurm: \(option) \(visible(value)): expected a Slurm name (letters, digits, _ . , + -)"
-      )
-    }
-    return value
   }
 
   /// Seconds of a Slurm time limit: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S.
@@ -311,7 +353,7 @@ enum SlurmCommand {
     return url.standardizedFileURL.path
   }
 
-  /// This binary's absolute path: the generated script runs the same build.
+  /// This binary's absolute path.
   static func executablePath() -> String {
     if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
       return target
@@ -319,6 +361,48 @@ enum SlurmCommand {
     return CommandLine.arguments.first.map {
       absolute($0, from: FileManager.default.currentDirectoryPath)
     } ?? "scalesweep"
+  }
+
+  /// This binary if it is installed, the fallback a printed script uses when
+  /// `scalesweep` is not on PATH; nil for a SwiftPM build tree (`.build/`),
+  /// which the next build replaces and which needs the toolchain's runtime.
+  static func installedBinary() -> String? {
+    let path = executablePath()
+    return path.contains("/.build/") ? nil : path
+  }
+
+  /// The first executable `name` in a directory of PATH, or nil.
+  static func searchPath(_ name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    return path.split(separator: ":").map { "\($0)/\(name)" }.first {
+      FileManager.default.isExecutableFile(atPath: $0)
+    }
+  }
+
+  /// `PREFIX/share/scalesweep/slurm/frontier.sbatch` beside an installed
+  /// binary (`PREFIX/bin/scalesweep`), else the source tree's relative path.
+  static func frontierScript(_ installedBinary: String?) -> String {
+    if let installedBinary {
+      let prefix = ((installedBinary as NSString).deletingLastPathComponent as NSString)
+        .deletingLastPathComponent
+      let script = "\(prefix)/share/scalesweep/slurm/frontier.sbatch"
+      if FileManager.default.fileExists(atPath: script) { return script }
+    }
+    return "slurm/frontier.sbatch"
+  }
+
+  /// The `#SBATCH` memory line: the plan's per rank unless asked otherwise.
+  static func memoryLine(_ memory: SlurmRequest.Memory?, sizing s: Sizing) -> String {
+    switch memory {
+    case nil: "#SBATCH --mem-per-cpu=\(s.memoryPerRankMiB)M"
+    case .perCPU(let mebibytes): "#SBATCH --mem-per-cpu=\(mebibytes)M"
+    case .perNode(let mebibytes): "#SBATCH --mem=\(mebibytes)M"
+    }
+  }
+
+  static func memoryComment(_ memory: SlurmRequest.Memory?, sizing s: Sizing) -> String {
+    let plan = "\(s.memoryPerRankMiB) MiB per rank (plan x 1.25 + 512 MiB runtime)"
+    return memory == nil ? "# Memory: \(plan)." : "# Memory: as asked; the plan suggests \(plan)."
   }
 
   /// The common body of every generated script, the same text as in
@@ -329,8 +413,32 @@ enum SlurmCommand {
 
     note() { printf '%s scalesweep-sbatch: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$*"; }
 
+    # The site's setup (module load lines, variables), sourced on every run, so a
+    # requeued run has it too; it may set any SCALESWEEP_ variable below.
+    if [[ -n ${SCALESWEEP_SETUP:-} ]]; then
+      if [[ ! -f $SCALESWEEP_SETUP || ! -r $SCALESWEEP_SETUP ]]; then
+        note "SCALESWEEP_SETUP=$SCALESWEEP_SETUP: no such readable file"
+        exit 2
+      fi
+      note "sourcing SCALESWEEP_SETUP=$SCALESWEEP_SETUP"
+      set +u # module systems' scripts read unset variables
+      # shellcheck disable=SC1090 # the site's file, named when submitting
+      source "$SCALESWEEP_SETUP"
+      setup_status=$?
+      set -u
+      if ((setup_status != 0)); then note "SCALESWEEP_SETUP returned status $setup_status; going on"; fi
+    fi
+
+    # The binary: SCALESWEEP_BIN, else scalesweep on PATH (after the setup, which
+    # may module load it), else the installed binary this script names.
+    bin=${SCALESWEEP_BIN:-}
+    if [[ -z $bin ]]; then bin=$(command -v scalesweep) || bin=$installed_bin; fi
+    if [[ -z $bin ]] || ! bin=$(command -v -- "$bin"); then
+      note "no scalesweep binary: put it on PATH (make install; module load in SCALESWEEP_SETUP) or set SCALESWEEP_BIN"
+      exit 2
+    fi
+
     launcher=${SCALESWEEP_LAUNCHER:-srun}
-    bin=${SCALESWEEP_BIN:-$default_bin}
     interval=${SCALESWEEP_PROGRESS_INTERVAL:-60}
     grace=${SCALESWEEP_GRACE:-$default_grace}
     max_requeues=${SCALESWEEP_MAX_REQUEUES:-20}
@@ -366,7 +474,7 @@ enum SlurmCommand {
     case $job in -*) job=./$job ;; esac
     case $out in -*) out=./$out ;; esac
     mkdir -p -- "$(dirname -- "$out")"
-    note "job ${SLURM_JOB_ID:-?} restart $restarts on ${SLURM_JOB_NUM_NODES:-1} node(s), ${SLURM_NTASKS:-?} ranks, launcher $launcher"
+    note "job ${SLURM_JOB_ID:-?} restart $restarts on ${SLURM_JOB_NUM_NODES:-1} node(s), ${SLURM_NTASKS:-?} ranks, launcher $launcher, $bin"
     status=75
     if [[ -z $stop ]]; then
       # Always --resume: a first run creates the file, a requeued run continues it.
