@@ -135,11 +135,12 @@ enum SlurmCommand {
 
   /// A warning when the asked memory is below the plan's need, else nil.
   static func memoryShortfall(_ memory: SlurmRequest.Memory?, sizing s: Sizing) -> String? {
-    let needPerRank = Int((s.estimate.memoryPerRankBytes / 1_048_576).rounded(.up))
+    // The plan's peak plus the runtime, without the 1.25 margin.
+    let needPerRank = Int((s.estimate.memoryPerRankBytes / 1_048_576).rounded(.up)) + 512
     switch memory {
     case .perCPU(let mebibytes) where mebibytes < needPerRank:
       return
-        "--mem-per-cpu \(mebibytes)M is below the plan's \(needPerRank) MiB per rank: ranks may be killed for memory"
+        "--mem-per-cpu \(mebibytes)M is below the plan's \(needPerRank) MiB per rank (with 512 MiB runtime): ranks may be killed for memory"
     case .perNode(let mebibytes) where mebibytes > 0 && mebibytes < needPerRank * s.tasksPerNode:
       return
         "--mem \(mebibytes)M is below the plan's \(needPerRank * s.tasksPerNode) MiB for \(s.tasksPerNode) ranks per node: ranks may be killed for memory"

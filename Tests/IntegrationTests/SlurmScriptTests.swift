@@ -12,7 +12,9 @@ import Testing
     let slurm = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/slurm")) ?? []
     let scripts = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/scripts")) ?? []
     return slurm.filter { $0.hasSuffix(".sbatch") }.map { "\(root)/slurm/\($0)" }
-      + scripts.filter { $0.hasPrefix("slurm-") && $0.hasSuffix(".sh") }.map {
+      + scripts.filter {
+        ($0.hasPrefix("slurm-") || $0.hasPrefix("install")) && $0.hasSuffix(".sh")
+      }.map {
         "\(root)/scripts/\($0)"
       }
   }
@@ -90,7 +92,45 @@ import Testing
       Self.body(of: result.stdout) == shippedBody, "slurm/sweep.sbatch and SlurmCommand.body differ"
     )
     #expect(result.stdout.contains("#SBATCH --partition=debug\n"))
-    #expect(result.stdout.contains("out='\(dir.path)/tiny.h5'\n"))
+    // Results default to NAME.h5 next to the job file; a build-tree binary
+    // is never named as the one to run.
+    let fixtures = URL(fileURLWithPath: Harness.fixture("tiny.json")).deletingLastPathComponent()
+    #expect(result.stdout.contains("out='\(fixtures.standardizedFileURL.path)/tiny.h5'\n"))
+    #expect(result.stdout.contains("installed_bin=''\n"))
+    #expect(!result.stdout.contains("/.build/"))
+  }
+
+  /// Every site option becomes its `#SBATCH` line, as given or normalised.
+  @Test func siteOptionsReachTheScript() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let job = Harness.fixture("tiny.json")
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+    let result = try Self.generate(
+      [
+        job, "--qos", "high", "--constraint", "skylake&ib", "--gres", "gpu:a100:2,nvme:1",
+        "--gpus-per-task", "a100:1", "--exclusive", "--mail-type", "end,FAIL", "--mail-user",
+        "me@example.org", "--output", "logs/%x-%j.log", "--mem", "4G", "--partition", "p1",
+        "--account", "proj",
+      ], in: dir)
+    #expect(result.status == 0, "\(result.stderr)")
+    for line in [
+      "#SBATCH --qos=high", "#SBATCH --constraint=skylake&ib", "#SBATCH --gres=gpu:a100:2,nvme:1",
+      "#SBATCH --gpus-per-task=a100:1", "#SBATCH --exclusive", "#SBATCH --mail-type=END,FAIL",
+      "#SBATCH --mail-user=me@example.org", "#SBATCH --output=\(dir.path)/logs/%x-%j.log",
+      "#SBATCH --mem=4096M", "#SBATCH --partition=p1", "#SBATCH --account=proj",
+    ] {
+      #expect(result.stdout.contains(line + "\n"), "missing \(line)")
+    }
+    #expect(!result.stdout.contains("--mem-per-cpu"))
+    let perCPU = try Self.generate([job, "--mem-per-cpu", "1500"], in: dir)
+    #expect(perCPU.stdout.contains("#SBATCH --mem-per-cpu=1500M\n"))
+    // Below the plan's need: a warning, still a script.
+    let small = try Self.generate([job, "--mem-per-cpu", "1K"], in: dir)
+    #expect(small.status == 0 && small.stderr.contains("below the plan"), "\(small.stderr)")
+    let whole = try Self.generate([job, "--mem", "0"], in: dir)
+    #expect(whole.stdout.contains("#SBATCH --mem=0M\n"))
   }
 
   /// `--set` overrides size the plan and reach every run of the printed script.
@@ -159,6 +199,14 @@ import Testing
       ["--account", "-x"], ["--time", "soon"], ["--time", "0"], ["--time", "1:2:3:4"],
       ["--time", "1-2-3"],
       ["--nodes", "0"], ["--ntasks-per-node", "x"], ["--bogus", "1"],
+      ["--mem", "-4G"], ["--mem", "4X"], ["--mem", ""], ["--mem-per-cpu", "0"],
+      ["--mem", "1G", "--mem-per-cpu", "1G"], ["--qos", "high prio"], ["--qos", "a,b"],
+      ["--gres", "gpu"], ["--gres", "gpu:0"], ["--gres", "gpu:a100:"], ["--gres", "gpu:1,"],
+      ["--gpus-per-task", "0"], ["--gpus-per-task", "a:b"], ["--constraint", "a b"],
+      ["--constraint", "x;touch pwned"], ["--mail-type", "SOMETIMES"], ["--mail-type", "END,"],
+      ["--mail-user", "a b@c"], ["--mail-user", "a@b@c"], ["--output", "a b.log"],
+      ["--output", "no-such-dir/x.log"], ["--output", "x\n#SBATCH --wrap=touch pwned"],
+      ["--exclusive=yes"],
     ] {
       let result = try Self.generate([job] + arguments, in: dir)
       #expect(result.status == 2, "\(arguments)")
@@ -168,6 +216,55 @@ import Testing
     #expect(
       try Self.generate([Harness.fixture("bad-jobs/does-not-exist.json")], in: dir).status == 2)
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("pwned").path))
+  }
+
+  /// The script sources SCALESWEEP_SETUP before it looks for the binary
+  /// (a setup file that puts scalesweep on PATH is enough), says which binary
+  /// it runs, and stops with status 2 and one clear line when the setup file
+  /// or the binary is missing. (scripts/slurm-test.sh checks the setup runs
+  /// again after a requeue, and the installed-binary fallback, in a real Slurm.)
+  @Test func setupFileAndBinaryDiscovery() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let job = try Self.writeJob(named: "setup", in: dir)
+    let generated = try Self.generate([job, "--out", "r.h5"], in: dir)
+    try #require(generated.status == 0, "\(generated.stderr)")
+    let script = dir.appendingPathComponent("job.sbatch").path
+    try generated.stdout.write(toFile: script, atomically: true, encoding: .utf8)
+    // srun runs its command; scalesweep is on PATH only once the setup ran.
+    let stubs = dir.appendingPathComponent("stubs")
+    let tools = dir.appendingPathComponent("tools")
+    for directory in [stubs, tools] {
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+    let srun = stubs.appendingPathComponent("srun").path
+    try "#!/bin/bash\nwhile [[ $1 == -* ]]; do shift; done\nexec \"$@\"\n".write(
+      toFile: srun, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: srun)
+    try FileManager.default.createSymbolicLink(
+      atPath: tools.appendingPathComponent("scalesweep").path, withDestinationPath: Harness.binary)
+    // Unset variables in the setup must not trip the script's `set -u`.
+    let setup = dir.appendingPathComponent("setup.sh").path
+    try "export PATH=\"\(tools.path):$PATH\"\necho \"site setup ran ($UNSET_IN_SETUP)\"\n".write(
+      toFile: setup, atomically: true, encoding: .utf8)
+    func run(_ environment: [String: String]) throws -> CommandResult {
+      try Harness.run(
+        "/bin/bash", ["-c", #"cd "$1" && exec bash "$2""#, "run", dir.path, script],
+        environment: [
+          "PATH": "\(stubs.path):/usr/local/bin:/usr/bin:/bin", "SCALESWEEP_LAUNCHER": "srun",
+          "SCALESWEEP_BIN": "", "SCALESWEEP_SETUP": "",
+        ].merging(environment) { $1 })
+    }
+    let ran = try run(["SCALESWEEP_SETUP": setup])
+    #expect(ran.status == 0, "\(ran.stdout)\(ran.stderr)")
+    #expect(ran.stdout.contains("site setup ran ()\n"))
+    #expect(ran.stdout.contains("launcher srun, \(tools.path)/scalesweep\n"), "\(ran.stdout)")
+    let noBinary = try run([:])
+    #expect(noBinary.status == 2)
+    #expect(noBinary.stdout.contains("scalesweep-sbatch: no scalesweep binary: put it on PATH"))
+    let noSetup = try run(["SCALESWEEP_SETUP": dir.appendingPathComponent("missing.sh").path])
+    #expect(noSetup.status == 2)
+    #expect(noSetup.stdout.contains("missing.sh: no such readable file\n"))
   }
 
   /// Job names and paths full of shell syntax: the script is shell-clean, its
@@ -191,6 +288,10 @@ import Testing
     try "#!/bin/bash\nwhile [[ $1 == -* ]]; do shift; done\nexec \"$@\"\n".write(
       to: srun, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: srun.path)
+    // A build-tree binary is never named in the script: it runs scalesweep from PATH.
+    try FileManager.default.createSymbolicLink(
+      atPath: stubs.appendingPathComponent("scalesweep").path,
+      withDestinationPath: Harness.binary)
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
 
     for (index, attack) in attacks.enumerated() {
