@@ -387,7 +387,9 @@ enum SlurmCommand {
       let prefix = ((installedBinary as NSString).deletingLastPathComponent as NSString)
         .deletingLastPathComponent
       let script = "\(prefix)/share/scalesweep/slurm/frontier.sbatch"
-      if FileManager.default.fileExists(atPath: script) { return script }
+      // A comment line of the script: no control character may end it early.
+      let printable = script.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7f }
+      if printable && FileManager.default.fileExists(atPath: script) { return script }
     }
     return "slurm/frontier.sbatch"
   }
