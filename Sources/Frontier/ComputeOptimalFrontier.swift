@@ -63,6 +63,7 @@ public enum ComputeOptimalFrontier {
       confidenceLevel: options.bootstrap.confidenceLevel, slices: reports,
       dataFits: PerAxisFits.dataFits(averaged, lazyGamma: options.lazyGamma), warnings: [])
     report.rules = options.rules
+    report.rules.fixedTimeWindow = options.timeWindow.fixedRange != nil
     report = judge(report)
     report.warnings = report.slices.flatMap { s in s.warnings.map { "\(s.key): \($0)" } }
     return FrontierAnalysis(
@@ -111,7 +112,12 @@ public enum ComputeOptimalFrontier {
     var result: [Statistic: Rejection] = [:]
     for (statistic, value) in slice.estimates {
       let interval = slice.intervals[statistic]
-      if let fit = slice.fit(for: statistic), let rejection = rules.check(fit) {
+      var timeFit = false
+      if case .timeAtWidth = statistic { timeFit = true }
+      if statistic == .time { timeFit = true }
+      if let fit = slice.fit(for: statistic),
+        let rejection = rules.check(fit, fixedWindow: timeFit && rules.fixedTimeWindow)
+      {
         result[statistic] = rejection
       } else if case .surface(let parameter) = statistic, let surface = slice.parametric,
         let rejection = rules.check(

@@ -79,9 +79,13 @@ struct CurveSlice: Sendable {
       let runs = curves.filter { $0.width == width && !$0.steps.isEmpty }
       guard let steps = runs.map({ $0.steps.last! }).max() else { return nil }
       let finals = runs.filter { $0.steps.last! == steps }.map { $0.loss.last! }
+      let floors = runs.compactMap(\.lossFloor)
       return FinalLoss(
         width: width, steps: steps, mean: finals.reduce(0, +) / Double(finals.count),
-        lowest: finals.min()!, highest: finals.max()!, seeds: finals.count)
+        lowest: finals.min()!, highest: finals.max()!, seeds: finals.count,
+        lossFloor: floors.count == runs.count && !floors.isEmpty
+          ? Foundation.exp(floors.map { Foundation.log($0) }.reduce(0, +) / Double(floors.count))
+          : nil)
     }
   }
 

@@ -22,6 +22,8 @@ public struct FinalLoss: Sendable, Codable, Equatable {
   public var lowest: Double
   public var highest: Double
   public var seeds: Int
+  /// Known loss floor `L_inf` of the width (geometric mean over seeds), if any.
+  public var lossFloor: Double? = nil
 }
 
 /// What a report shows for one statistic.

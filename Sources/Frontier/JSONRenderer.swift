@@ -135,6 +135,7 @@ public enum FrontierJSON {
       [
         "width": $0.width, "steps": $0.steps, "mean": number($0.mean),
         "lowest": number($0.lowest), "highest": number($0.highest), "seeds": $0.seeds,
+        "lossFloor": $0.lossFloor.map(number) ?? NSNull(),
       ] as [String: Any]
     }
     // Every statistic once, as the paper writes it (positive exponents).

@@ -61,10 +61,14 @@ public struct ReportingRules: Sendable, Codable, Equatable {
   public var surfaceExponentRange: ClosedRange<Double> = 1e-3...20
   /// Largest span, in decades, of a scale parameter's interval.
   public var maximumIntervalDecades: Double = 3
+  /// Whether `L(t)` was fitted over a window the user fixed
+  /// (`--time-range`): then the `R^2` rule, which guards the automatic
+  /// window search, does not apply to the time fits (points and decade do).
+  public var fixedTimeWindow = false
   public init() {}
 
   /// The rule a power-law fit breaks first, if any.
-  public func check(_ fit: PowerLawFit) -> Rejection? {
+  public func check(_ fit: PowerLawFit, fixedWindow: Bool = false) -> Rejection? {
     if fit.logYRange < 1e-12 { return .constantInput }
     if fit.pointCount < minimumPoints {
       return .tooFewPoints(got: fit.pointCount, needed: minimumPoints)
@@ -73,7 +77,7 @@ public struct ReportingRules: Sendable, Codable, Equatable {
     if !(decades >= minimumDecades) {
       return .shortRange(decades: decades, needed: minimumDecades)
     }
-    if !(fit.rSquared >= minimumRSquared) {
+    if !fixedWindow && !(fit.rSquared >= minimumRSquared) {
       return .poorFit(rSquared: fit.rSquared, needed: minimumRSquared)
     }
     return nil

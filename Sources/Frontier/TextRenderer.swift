@@ -158,7 +158,7 @@ public enum FrontierText {
   /// `-` entries are explained below the table.
   static func computeOptimalTable(_ slices: [SliceReport]) -> [String] {
     var lines = [
-      "  " + pad("compute-optimal", 28) + pad("L* ~ C^-x", 22) + pad("N* ~ C^x", 22) + "t* ~ C^x"
+      "  " + pad("compute-optimal", 28) + pad("L* ~ C^-x", 25) + pad("N* ~ C^x", 25) + "t* ~ C^x"
     ]
     var notes: [String: [String]] = [:]
     var noteOrder: [String] = []
@@ -171,14 +171,14 @@ public enum FrontierText {
           case .number(let value, let ci):
             row += pad(
               f(statistic.exponent(ofSlope: value)) + (ci.map { " " + interval(statistic, $0) } ?? ""),
-              22)
+              25)
           case .rejected(let why):
-            row += pad("-", 22)
+            row += pad("-", 25)
             let reason = why.description
             if notes[reason] == nil { noteOrder.append(reason) }
             notes[reason, default: []].append("\(s.regime.rawValue) \(approach.rawValue) \(quantity.symbol)")
           case .absent:
-            row += pad("-", 22)
+            row += pad("-", 25)
           }
         }
         lines.append(row.trimmingTrailing())
@@ -186,7 +186,7 @@ public enum FrontierText {
       if let t = s.theory {
         let o = t.computeOptimal(computeWidthPower: s.computeWidthPower)
         lines.append(
-          "  " + pad("", 16) + pad("theory", 12) + pad(f(o.loss), 22) + pad(f(o.width), 22) + f(o.time))
+          "  " + pad("", 16) + pad("theory", 12) + pad(f(o.loss), 25) + pad(f(o.width), 25) + f(o.time))
       }
     }
     for reason in noteOrder {
@@ -311,7 +311,12 @@ public enum FrontierText {
   }
 
   static func f(_ x: Double) -> String { x.isFinite ? String(format: "%.4g", x) : "-" }
-  static func g(_ x: Double) -> String { x.isFinite ? String(format: "%.3g", x) : "-" }
+  /// Short numbers: integers as integers (steps, widths), else 3 digits.
+  static func g(_ x: Double) -> String {
+    guard x.isFinite else { return "-" }
+    if x == x.rounded() && abs(x) < 1e7 { return String(Int(x)) }
+    return String(format: "%.3g", x)
+  }
   static func pad(_ s: String, _ n: Int) -> String {
     s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
   }
