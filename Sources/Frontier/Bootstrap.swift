@@ -60,6 +60,16 @@ public struct ConfidenceInterval: Sendable, Codable, Equatable {
   /// Replicates in which the statistic could be computed.
   public var replicates: Int
 
+  public init(
+    estimate: Double, lower: Double, upper: Double, standardError: Double, replicates: Int
+  ) {
+    self.estimate = estimate
+    self.lower = lower
+    self.upper = upper
+    self.standardError = standardError
+    self.replicates = replicates
+  }
+
   public func contains(_ value: Double) -> Bool { value >= lower && value <= upper }
 }
 

@@ -159,7 +159,8 @@ public enum FrontierJSON {
       "exponent": quantity(reported),
       "prefactor": shown ? number(fit.prefactor) : NSNull(),
       "window": [number(fit.windowLower), number(fit.windowUpper)],
-      "rSquared": number(fit.rSquared),
+      // Six decimals: a constant input's R^2 of 1e-31 is 0, not a number to read.
+      "rSquared": number((fit.rSquared * 1e6).rounded() / 1e6),
       "points": fit.pointCount,
     ]
   }

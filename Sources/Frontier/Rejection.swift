@@ -31,7 +31,7 @@ public enum Rejection: Sendable, Codable, Equatable, CustomStringConvertible {
     switch self {
     case .tooFewPoints(let got, let needed): return "\(got) points < \(needed)"
     case .shortRange(let decades, let needed):
-      return String(format: "spans %.2g decades < %g", decades, needed)
+      return String(format: "spans %.3g decades < %g", decades, needed)
     case .poorFit(let r2, let needed): return String(format: "R^2 %.3f < %g", r2, needed)
     case .constantInput: return "constant input"
     case .negligible: return "below 1e-12 (nothing resolved)"

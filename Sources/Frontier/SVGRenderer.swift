@@ -49,18 +49,27 @@ public enum FrontierSVG {
     }
     for (r, row) in rows.enumerated() {
       let slices = members[row]!.sorted { $0.key.gamma < $1.key.gamma }
-      let y0 = Double(r) * rowHeight
+      // Row heading over both panels: task and data.
+      let heading = 1.9 * plot.fontSize
+      out.append(
+        String(
+          format:
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" font-weight=\"bold\">%@</text>",
+          4.6 * plot.fontSize + 8, Double(r) * rowHeight + 1.4 * plot.fontSize,
+          plot.fontSize + 3, SVGText.escape(FrontierText.title(slices[0]))))
+      let y0 = Double(r) * rowHeight + heading
+      let panelHeight = rowHeight - heading
       let curves = slices.map { analysis.curves(of: $0.key) }
       // One loss axis for both panels and both regimes.
       let yRange = range(curves.flatMap { $0.flatMap(\.loss) })
       var compute = SVGPanel(
-        x: 0, y: y0, width: panelWidth, height: rowHeight,
+        x: 0, y: y0, width: panelWidth, height: panelHeight,
         xRange: range(curves.flatMap { $0.flatMap(\.compute) }), yRange: yRange,
-        title: "\(FrontierText.title(slices[0])): loss vs compute",
+        title: "loss vs compute",
         xLabel: report.computeMeasure == .nt ? "compute C = N t" : "compute C (FLOPs)",
         yLabel: "test loss")
       var time = SVGPanel(
-        x: panelWidth, y: y0, width: panelWidth, height: rowHeight,
+        x: panelWidth, y: y0, width: panelWidth, height: panelHeight,
         xRange: range(curves.flatMap { $0.flatMap(\.steps) }), yRange: yRange,
         title: "loss vs steps", xLabel: "steps t", yLabel: "test loss")
       compute.fontSize = plot.fontSize

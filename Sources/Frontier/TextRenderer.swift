@@ -231,7 +231,10 @@ public enum FrontierText {
       for statistic in s.estimates.keys.sorted() {
         let fit = s.fit(for: statistic)
         let window =
-          fit.map { "\(f($0.rSquared)) [\(g($0.windowLower)), \(g($0.windowUpper))] \($0.pointCount) pts" }
+          fit.map {
+            String(format: "%.3f", $0.rSquared)
+              + " [\(g($0.windowLower)), \(g($0.windowUpper))] \($0.pointCount) pts"
+          }
           ?? ""
         let theory = s.comparisons.first { $0.statistic == statistic }
         let mark =

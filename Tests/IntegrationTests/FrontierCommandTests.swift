@@ -69,6 +69,51 @@ import Testing
     #expect(abs(value("B") / 2143 - 1) < 0.05)
   }
 
+  /// Options that would produce nothing are errors naming why; `--table`
+  /// refuses degenerate tables, naming the file in every error.
+  @Test func optionsThatProduceNothingAndDegenerateTables() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("r.h5").path
+    let run = try Harness.scalesweep(["run", Harness.fixture("tiny.json"), "--out", out, "--quiet"])
+    try #require(run.status == 0, "\(run.stderr)")
+    let outside = try Harness.scalesweep([
+      "frontier", out, "--time-range", "3000000:3500000", "--bootstrap", "0",
+    ])
+    #expect(outside.status == 2)
+    #expect(outside.stderr.contains("--time-range 3000000:3500000 gives no L(t) fit"))
+    #expect(outside.stdout.isEmpty)
+    let table = dir.appendingPathComponent("runs.csv").path
+    try "N,C,L\n1,6,9.541\n2,24,9.541\n4,96,9.541\n8,384,9.541\n16,1536,9.541\n"
+      .write(toFile: table, atomically: true, encoding: .utf8)
+    let base = [
+      "frontier", "--table", table, "--size-column", "N", "--compute-column", "C",
+      "--loss-column", "L", "--bootstrap", "0",
+    ]
+    for (extra, message) in [
+      (["--svg", dir.appendingPathComponent("t.svg").path], "--svg applies to results files only"),
+      ([], "loss column"), (["--size-column", "M"], "column 'M' not found"),
+    ] {
+      let result = try Harness.scalesweep(base + extra)
+      #expect(result.status == 2, "\(extra): \(result.stdout)")
+      #expect(result.stderr.contains(table), "\(extra): \(result.stderr)")
+      #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
+      #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("t.svg").path))
+    // Five runs on no floor: E runs to 0 and is "-", never 1e-103.
+    let five = dir.appendingPathComponent("five.csv").path
+    try "N,C,L\n1,6,2.0\n2,48,0.9\n4,384,0.45\n8,3072,0.2\n16,24576,0.11\n"
+      .write(toFile: five, atomically: true, encoding: .utf8)
+    let fit = try Harness.scalesweep([
+      "frontier", "--table", five, "--size-column", "N", "--compute-column", "C",
+      "--loss-column", "L", "--bootstrap", "20",
+    ])
+    #expect(fit.status == 0, "\(fit.stderr)")
+    #expect(ReportScan.extremeNumbers(in: fit.stdout).isEmpty, "\(fit.stdout)")
+    #expect(fit.stdout.contains("-  ("), "\(fit.stdout)")
+  }
+
   @Test func badInputsAreOneLineErrors() throws {
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -42,6 +42,9 @@ import Testing
     let result = try Harness.mpirun(
       ranks: 2, ["frontier", out, "--json", "--bootstrap", "0"] + frontierArguments)
     try #require(result.status == 0, "\(result.stderr)")
+    // No degenerate number in the report (each is "-" with its reason).
+    let extreme = ReportScan.extremeNumbers(in: result.stdout)
+    #expect(extreme.isEmpty, "\(extreme)")
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     return try #require(json["slices"] as? [[String: Any]])
