@@ -78,16 +78,41 @@ public enum ExternalFrontier {
     }
   }
 
-  /// Point estimate only (full grid search).
+  /// Tables larger than this are searched (grid of starts) and bootstrapped
+  /// on an evenly strided subsample of this many runs; the best optimum is
+  /// then refined on every run.
+  public static let sampleLimit = 1_000
+
+  /// Point estimate only (full grid search; on a large table, the grid on
+  /// a subsample of `sampleLimit` runs, then a refit on all of them).
   public static func pointEstimate(_ runs: ExternalRuns, options: ParametricFitOptions) throws
     -> ExternalFitReport
   {
     try validate(runs)
     let points = runs.surfacePoints
-    let fit = try ParametricSurfaceFitter(options: options).fit(points)
+    let fitter = ParametricSurfaceFitter(options: options)
+    var fit: ParametricFitResult
+    if runs.count > sampleLimit {
+      let sampled = try fitter.fit(runs.strided(maximum: sampleLimit).surfacePoints)
+      var refine = options
+      refine.bootstrapStarts = 1
+      let best = try ParametricSurfaceFitter(options: refine).fit(
+        points, starts: [sampled.best.theta])
+      fit = sampled
+      fit.best = best.best
+      fit.localOptima = [best.best] + sampled.localOptima
+    } else {
+      fit = try fitter.fit(points)
+    }
     let report = ExternalFitReport(
       surface: fit.best, fit: fit, estimates: statistics(fit.best), intervals: [:],
-      pointCount: points.count, warnings: runs.warnings, smallestLoss: runs.loss.min() ?? .nan)
+      pointCount: points.count,
+      warnings: runs.warnings
+        + (runs.count > sampleLimit
+          ? [
+            "\(runs.count) runs: the grid of starts and the bootstrap use every \((runs.count + sampleLimit - 1) / sampleLimit)-th run (\(sampleLimit) at most; intervals are those of that subsample, wider than the whole table's)"
+          ] : []),
+      smallestLoss: runs.loss.min() ?? .nan)
     return judge(report, smallestLoss: report.smallestLoss, rules: ReportingRules())
   }
 
@@ -99,7 +124,7 @@ public enum ExternalFrontier {
     bootstrap: BootstrapOptions, range: Range<Int>
   ) throws -> [BootstrapReplicate] {
     try Bootstrap.validate(range: range, total: bootstrap.replicates)
-    let points = runs.surfacePoints
+    let points = runs.strided(maximum: sampleLimit).surfacePoints
     let fitter = ParametricSurfaceFitter(options: options)
     return range.compactMap { index in
       let multiplicities = Bootstrap.clusterMultiplicities(

@@ -293,7 +293,6 @@ enum FrontierCommand {
     } catch {
       throw UsageError(message: "\(table): \(error)")
     }
-    for warning in report.warnings where !args.has("--json") { Output.warning("\(table): \(warning)") }
     Output.line(args.has("--json") ? FrontierJSON.render(report) : FrontierText.render(report))
     return 0
   }
