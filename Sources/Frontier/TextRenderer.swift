@@ -21,6 +21,7 @@ public enum FrontierText {
 
   /// Task and data of a slice, e.g. `hard task (alpha 2, beta 0.5), online data`.
   static func title(_ s: SliceReport) -> String {
+    if s.key.task == "table" { return "runs of the table (t = data D)" }
     let task =
       s.theory.map { "\($0.taskClass.rawValue) task (alpha \(g($0.alpha)), beta \(g($0.beta)))" }
       ?? "task \(s.key.task)"
@@ -28,7 +29,8 @@ public enum FrontierText {
   }
 
   static func regimeLabel(_ s: SliceReport) -> String {
-    "\(s.regime.rawValue) (gamma \(g(s.key.gamma)))"
+    if s.key.task == "table" { return "runs" }
+    return "\(s.regime.rawValue) (gamma \(g(s.key.gamma)))"
   }
 
   /// One screen: per task and data size, the lazy-rich verdict, the

@@ -15,7 +15,7 @@ enum FrontierCommand {
                                               [--time-range T1:T2] [--lazy-gamma G]
            scalesweep frontier --table FILE.csv --size-column NAME --compute-column NAME
                                --loss-column NAME [--data-column NAME] [--drop-highest K]
-                               [--json] [--bootstrap N] [--seed S]
+                               [--run-column NAME] [--json] [--bootstrap N] [--seed S]
 
     For each (gamma, task, data) slice of a results file: loss-vs-time fits
     per width (window chosen automatically and reported), loss vs width and
@@ -50,6 +50,10 @@ enum FrontierCommand {
                         N from --size-column, C from --compute-column, loss from
                         --loss-column, data from --data-column or D = C / (6 N)
       --drop-highest K  leave out the K highest-loss rows of --table (outliers)
+      --run-column C    with --table: rows with the same value of C are one run's
+                        learning curve (one size N, losses at several D); fits
+                        L(D) per size and all three approaches, bootstrapping
+                        whole runs; --details, --json, --json-file, --csv, --svg apply
     """
 
   /// Options that only make sense for a results file (refused with --table).
@@ -64,7 +68,7 @@ enum FrontierCommand {
       options: [
         "--csv", "--svg", "--compute", "--bootstrap", "--seed", "--table", "--size-column",
         "--compute-column", "--loss-column", "--data-column", "--drop-highest", "--time-range",
-        "--lazy-gamma", "--json-file", "--plot-size",
+        "--lazy-gamma", "--json-file", "--plot-size", "--run-column",
       ])
     var bootstrap = BootstrapOptions()
     bootstrap.replicates =
@@ -73,6 +77,7 @@ enum FrontierCommand {
       bootstrap.baseSeed = UInt64(seed)
     }
     if let table = args.value("--table") {
+      if args.value("--run-column") != nil { return try runCurves(table, args: args, bootstrap: bootstrap) }
       for option in resultsOnly where args.has(option) || args.value(option) != nil {
         throw UsageError(
           message:
@@ -82,7 +87,7 @@ enum FrontierCommand {
       return try runTable(table, args: args, bootstrap: bootstrap)
     }
     for option in ["--size-column", "--compute-column", "--loss-column", "--data-column",
-      "--drop-highest"] where args.value(option) != nil {
+      "--drop-highest", "--run-column"] where args.value(option) != nil {
       throw UsageError(message: "scalesweep frontier: \(option) needs --table")
     }
     let path = try args.single("results file", command: "frontier")
@@ -102,15 +107,26 @@ enum FrontierCommand {
     let results = try ResultsFile.read(path: path)
     options.lazyGamma = lazyGamma ?? results.job.model.lazyGamma
     let (curves, warnings) = curves(from: results)
-    let comm = try launchedUnderMPI ? Comm.world() : nil
-    defer { comm?.finalize() }
-    let rank = comm?.rank ?? 0
-    let ranks = comm?.size ?? 1
     guard !curves.isEmpty else {
       throw UsageError(message: "\(path): no finished cells to fit (run the sweep first)")
     }
-    // One computation: slices, fits and warm starts, built once; the
-    // bootstrap resamples them and every output renders the combined report.
+    let comm = try launchedUnderMPI ? Comm.world() : nil
+    defer { comm?.finalize() }
+    return try analyze(
+      curves, options: options, warnings: warnings, args: args, path: path, comm: comm,
+      plotSize: plotSize)
+  }
+
+  /// The analysis and every output, for a results file or a table of runs:
+  /// slices, fits and warm starts built once; the bootstrap (spread over
+  /// `comm`'s ranks) resamples them; text, JSON, CSV and SVG render the
+  /// combined report.
+  static func analyze(
+    _ curves: [LossCurve], options: FrontierOptions, warnings: [String], args: Arguments,
+    path: String, comm: Comm?, plotSize: (Double, Double)?
+  ) throws -> Int32 {
+    let rank = comm?.rank ?? 0
+    let ranks = comm?.size ?? 1
     let analysis = try ComputeOptimalFrontier.prepare(curves, options: options)
     if let text = args.value("--time-range"),
       analysis.report.slices.allSatisfy({ $0.timeFits.isEmpty })
@@ -295,6 +311,53 @@ enum FrontierCommand {
     }
     Output.line(args.has("--json") ? FrontierJSON.render(report) : FrontierText.render(report))
     return 0
+  }
+
+  /// `--table FILE --run-column C`: rows grouped into learning curves, one
+  /// per value of column C (a run: one size N, losses at several data
+  /// amounts D). Then the same analysis as a results file: L(D) per size,
+  /// the envelope, IsoFLOP profiles and the surface, with a bootstrap that
+  /// resamples whole runs.
+  static func runCurves(_ table: String, args: Arguments, bootstrap: BootstrapOptions) throws
+    -> Int32
+  {
+    for option in ["--write", "--compute", "--time-range", "--lazy-gamma", "--drop-highest"]
+    where args.has(option) || args.value(option) != nil {
+      throw UsageError(
+        message: "scalesweep frontier --table \(table): \(option) does not apply with --run-column")
+    }
+    guard let size = args.value("--size-column"), let compute = args.value("--compute-column"),
+      let loss = args.value("--loss-column"), let run = args.value("--run-column")
+    else {
+      throw UsageError(
+        message:
+          "scalesweep frontier --table \(table): --size-column, --compute-column and --loss-column are required"
+      )
+    }
+    guard let text = try? String(contentsOfFile: table, encoding: .utf8) else {
+      throw UsageError(message: "\(table): cannot read the table")
+    }
+    let curves: [LossCurve]
+    let warnings: [String]
+    do {
+      (curves, warnings) = try TableCurves.load(
+        csv: text, runColumn: run, sizeColumn: size, computeColumn: compute, lossColumn: loss,
+        dataColumn: args.value("--data-column"))
+    } catch {
+      throw UsageError(message: "\(table): \(error)")
+    }
+    var options = FrontierOptions()
+    options.bootstrap = bootstrap
+    options.computeMeasure = .flops
+    options.resampling = .cells
+    let plotSize = try args.value("--plot-size").map(plotSize)
+    do {
+      return try analyze(
+        curves, options: options, warnings: warnings.map { "\(table): \($0)" }, args: args,
+        path: table, comm: nil, plotSize: plotSize)
+    } catch let error as FrontierError {
+      throw UsageError(message: "\(table): \(error)")
+    }
   }
 
   static func write(_ text: String, to path: String) throws {

@@ -114,6 +114,49 @@ import Testing
     #expect(fit.stdout.contains("-  ("), "\(fit.stdout)")
   }
 
+  /// `--table --run-column`: rows grouped into learning curves give all
+  /// three approaches; the bootstrap resamples whole runs.
+  @Test func tableOfLearningCurves() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var lines = ["run,N,D,C,L"]
+    for i in 0..<8 {
+      let n = 1e6 * pow(2, Double(i))
+      for s in 0..<2 {
+        for k in 0..<25 {
+          let d = 1e6 * pow(10, Double(k) / 6)
+          let wiggle = 1 + 0.003 * sin(Double(7 * i + 3 * s + k))
+          let l = (1.7 + 400 * pow(n, -0.34) + 2000 * pow(d, -0.37)) * wiggle
+          lines.append("r\(i)-\(s),\(n),\(d),\(6 * n * d),\(l)")
+        }
+      }
+    }
+    let table = dir.appendingPathComponent("runs.csv").path
+    try (lines.joined(separator: "\n") + "\n").write(
+      toFile: table, atomically: true, encoding: .utf8)
+    let result = try Harness.scalesweep([
+      "frontier", "--table", table, "--run-column", "run", "--size-column", "N",
+      "--compute-column", "C", "--loss-column", "L", "--data-column", "D", "--bootstrap", "20",
+      "--json",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(json["bootstrapReplicates"] as? Int == 20)
+    let slice = try #require((json["slices"] as? [[String: Any]])?.first)
+    #expect((slice["timeFits"] as? [Any])?.count == 8)
+    let parametric = try #require(slice["parametric"] as? [String: Any])
+    let width = try #require(parametric["widthExponent"] as? [String: Any])
+    // b / (a + b) = 0.37 / 0.71.
+    #expect(abs((width["value"] as? Double ?? 0) - 0.521) < 0.01, "\(width)")
+    #expect(width["lower"] is Double && width["upper"] is Double)
+    let bad = try Harness.scalesweep([
+      "frontier", "--table", table, "--run-column", "nope", "--size-column", "N",
+      "--compute-column", "C", "--loss-column", "L",
+    ])
+    #expect(bad.status == 2 && bad.stderr.contains(table) && bad.stderr.contains("'nope'"))
+  }
+
   @Test func badInputsAreOneLineErrors() throws {
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
