@@ -12,7 +12,9 @@ public struct CSVTable: Sendable, Equatable {
     var records: [[String]] = []
     var malformed: FrontierError? = nil
     text.withUTF8 { bytes in
-      let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
+      let quote = UInt8(ascii: "\"")
+      let comma = UInt8(ascii: ",")
+      let newline = UInt8(ascii: "\n")
       let carriage = UInt8(ascii: "\r")
       var record: [String] = []
       var field: [UInt8] = []
@@ -25,7 +27,8 @@ public struct CSVTable: Sendable, Equatable {
         if quoted {
           record.append(String(decoding: field, as: UTF8.self))
         } else {
-          record.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[fieldStart..<end]), as: UTF8.self))
+          record.append(
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[fieldStart..<end]), as: UTF8.self))
         }
         field.removeAll(keepingCapacity: true)
         quoted = false
@@ -45,7 +48,9 @@ public struct CSVTable: Sendable, Equatable {
           }
         } else if c == quote {
           // A quoted field: collect its bytes (with any unquoted prefix).
-          if !quoted { field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[fieldStart..<i])) }
+          if !quoted {
+            field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[fieldStart..<i]))
+          }
           quoted = true
           inQuotes = true
         } else if c == comma {

@@ -72,42 +72,43 @@ public enum FrontierJSON {
     object["widthFloorFit"] = orNull(s.floorWidthFit.map { powerLaw($0, s.reported(.widthFloor)) })
     object["envelope"] = orNull(
       s.envelope.map { e -> [String: Any] in
-      var o: [String: Any] = [
-        "points": e.points.map {
-          ["compute": $0.compute, "loss": $0.loss, "width": $0.width, "steps": $0.steps]
+        var o: [String: Any] = [
+          "points": e.points.map {
+            ["compute": $0.compute, "loss": $0.loss, "width": $0.width, "steps": $0.steps]
+          }
+        ]
+        for q in ComputeQuantity.allCases {
+          o[q.rawValue] = powerLaw(e.fit(q), s.reported(.compute(.envelope, q)))
         }
-      ]
-      for q in ComputeQuantity.allCases {
-        o[q.rawValue] = powerLaw(e.fit(q), s.reported(.compute(.envelope, q)))
-      }
-      return o
-    })
+        return o
+      })
     object["isoflop"] = orNull(
       s.isoFLOP.map { i -> [String: Any] in
-      var o: [String: Any] = [
-        "profiles": i.profiles.map {
-          [
-            "compute": $0.compute, "optimalWidth": $0.optimalWidth, "optimalSteps": $0.optimalSteps,
-            "optimalLoss": $0.optimalLoss, "curvature": $0.curvature, "widths": $0.widthCount,
-          ] as [String: Any]
+        var o: [String: Any] = [
+          "profiles": i.profiles.map {
+            [
+              "compute": $0.compute, "optimalWidth": $0.optimalWidth,
+              "optimalSteps": $0.optimalSteps,
+              "optimalLoss": $0.optimalLoss, "curvature": $0.curvature, "widths": $0.widthCount,
+            ] as [String: Any]
+          }
+        ]
+        for q in ComputeQuantity.allCases {
+          o[q.rawValue] = powerLaw(i.fit(q), s.reported(.compute(.isoflop, q)))
         }
-      ]
-      for q in ComputeQuantity.allCases {
-        o[q.rawValue] = powerLaw(i.fit(q), s.reported(.compute(.isoflop, q)))
-      }
-      return o
-    })
+        return o
+      })
     object["parametric"] = orNull(
       s.parametric.map { p -> [String: Any] in
-      var o: [String: Any] = ["objective": number(p.objective)]
-      for parameter in SurfaceParameter.allCases {
-        o[parameter.rawValue] = quantity(s.reported(.surface(parameter)))
-      }
-      o["lossExponent"] = quantity(s.reported(.compute(.parametric, .loss)))
-      o["widthExponent"] = quantity(s.reported(.compute(.parametric, .width)))
-      o["timeExponent"] = quantity(s.reported(.compute(.parametric, .time)))
-      return o
-    })
+        var o: [String: Any] = ["objective": number(p.objective)]
+        for parameter in SurfaceParameter.allCases {
+          o[parameter.rawValue] = quantity(s.reported(.surface(parameter)))
+        }
+        o["lossExponent"] = quantity(s.reported(.compute(.parametric, .loss)))
+        o["widthExponent"] = quantity(s.reported(.compute(.parametric, .width)))
+        o["timeExponent"] = quantity(s.reported(.compute(.parametric, .time)))
+        return o
+      })
     if let t = s.theory {
       let optimal = t.computeOptimal(computeWidthPower: s.computeWidthPower)
       object["theory"] =

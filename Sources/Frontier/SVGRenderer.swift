@@ -94,7 +94,9 @@ public enum FrontierSVG {
             // Theory slope through the envelope's middle, offset below it.
             let slope = -t.computeOptimal(computeWidthPower: s.computeWidthPower).loss
             let mid = Foundation.sqrt(lo * hi)
-            let anchor = 0.7 * (e.points.min { abs(log($0.compute / mid)) < abs(log($1.compute / mid)) }?.loss ?? 1)
+            let anchor =
+              0.7
+              * (e.points.min { abs(log($0.compute / mid)) < abs(log($1.compute / mid)) }?.loss ?? 1)
             let f = { (c: Double) in anchor * Foundation.pow(c / mid, slope) }
             let a = Foundation.sqrt(lo * mid)
             let b = Foundation.sqrt(mid * hi)
@@ -162,7 +164,8 @@ public enum FrontierSVG {
     }
     out.append(
       String(
-        format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" fill=\"#555\">band: seed range</text>",
+        format:
+          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" fill=\"#555\">band: seed range</text>",
         x, v + 0.3 * fs, fs - 1))
     return out.joined(separator: "\n")
   }

@@ -115,8 +115,10 @@ public enum Statistic: Hashable, Sendable, Codable, Comparable, CustomStringConv
     case .widthFloor: return (3, 0, 0, 0)
     case .data: return (4, 0, 0, 0)
     case .compute(let a, let q):
-      return (5, 0, ComputeApproach.allCases.firstIndex(of: a)!,
-        ComputeQuantity.allCases.firstIndex(of: q)!)
+      return (
+        5, 0, ComputeApproach.allCases.firstIndex(of: a)!,
+        ComputeQuantity.allCases.firstIndex(of: q)!
+      )
     case .surface(let p): return (6, 0, SurfaceParameter.allCases.firstIndex(of: p)!, 0)
     }
   }

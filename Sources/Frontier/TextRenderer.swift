@@ -114,7 +114,8 @@ public enum FrontierText {
           : "rich decays no faster (no intervals to judge by)"
       }
       lines.append(
-        prefix + "\(words): time exponent \(f(xr))\(ri.map { " " + interval(.time, $0) } ?? "") rich vs \(f(xl))\(li.map { " " + interval(.time, $0) } ?? "") lazy\(theoryText)\(widest)"
+        prefix
+          + "\(words): time exponent \(f(xr))\(ri.map { " " + interval(.time, $0) } ?? "") rich vs \(f(xl))\(li.map { " " + interval(.time, $0) } ?? "") lazy\(theoryText)\(widest)"
       )
     case (let l, let r):
       var reasons: [String] = []
@@ -133,17 +134,21 @@ public enum FrontierText {
       let lower = pairs.filter { $0.1.mean < $0.0.mean }.count
       let words: String
       if lower == pairs.count {
-        words = "rich ends lower at \(pairs.count == 1 ? "the" : "all \(pairs.count)") width\(pairs.count == 1 ? "" : "s")"
+        words =
+          "rich ends lower at \(pairs.count == 1 ? "the" : "all \(pairs.count)") width\(pairs.count == 1 ? "" : "s")"
       } else if lower == 0 {
         words = "rich ends higher at every width"
       } else {
         let names = pairs.filter { $0.1.mean < $0.0.mean }.map { g($0.0.width) }
-        words = "rich ends lower at N = \(names.joined(separator: ", ")) only (\(lower) of \(pairs.count))"
+        words =
+          "rich ends lower at N = \(names.joined(separator: ", ")) only (\(lower) of \(pairs.count))"
       }
       var line =
         "  \(several ? "  " : "")final loss: \(words) (N = \(g(l.width)): \(f(r.mean)) rich vs \(f(l.mean)) lazy at t = \(g(l.steps)))"
       let faster: Bool? = {
-        if case .number(let a, _) = lazy.reported(.time), case .number(let b, _) = rich.reported(.time) {
+        if case .number(let a, _) = lazy.reported(.time),
+          case .number(let b, _) = rich.reported(.time)
+        {
           return Statistic.time.exponent(ofSlope: b) > Statistic.time.exponent(ofSlope: a)
         }
         return nil
@@ -166,19 +171,22 @@ public enum FrontierText {
     var noteOrder: [String] = []
     for s in slices {
       for approach in ComputeApproach.allCases {
-        var row = "  " + pad(approach == .envelope ? regimeLabel(s) : "", 16) + pad(approach.rawValue, 12)
+        var row =
+          "  " + pad(approach == .envelope ? regimeLabel(s) : "", 16) + pad(approach.rawValue, 12)
         for quantity in ComputeQuantity.allCases {
           let statistic = Statistic.compute(approach, quantity)
           switch s.reported(statistic) {
           case .number(let value, let ci):
             row += pad(
-              f(statistic.exponent(ofSlope: value)) + (ci.map { " " + interval(statistic, $0) } ?? ""),
+              f(statistic.exponent(ofSlope: value))
+                + (ci.map { " " + interval(statistic, $0) } ?? ""),
               25)
           case .rejected(let why):
             row += pad("-", 25)
             let reason = why.description
             if notes[reason] == nil { noteOrder.append(reason) }
-            notes[reason, default: []].append("\(s.regime.rawValue) \(approach.rawValue) \(quantity.symbol)")
+            notes[reason, default: []].append(
+              "\(s.regime.rawValue) \(approach.rawValue) \(quantity.symbol)")
           case .absent:
             row += pad("-", 25)
           }
@@ -188,7 +196,8 @@ public enum FrontierText {
       if let t = s.theory {
         let o = t.computeOptimal(computeWidthPower: s.computeWidthPower)
         lines.append(
-          "  " + pad("", 16) + pad("theory", 12) + pad(f(o.loss), 25) + pad(f(o.width), 25) + f(o.time))
+          "  " + pad("", 16) + pad("theory", 12) + pad(f(o.loss), 25) + pad(f(o.width), 25)
+            + f(o.time))
       }
     }
     for reason in noteOrder {

@@ -4,9 +4,9 @@ extension ResultsFile {
   /// The per-cell column `/cells/<name>` as numbers, or nil when the file
   /// has no such dataset (older files, or an axis the job does not vary).
   /// - Throws: `ResultsError.corrupt` when it exists with the wrong length.
-  public static func optionalCellColumn(path: String, name: String, count: Int) throws(
-    ResultsError
-  ) -> [Double]? {
+  public static func optionalCellColumn(path: String, name: String, count: Int) throws(ResultsError)
+    -> [Double]?
+  {
     do {
       let file = try HDF5Object.openFile(path, writable: false)
       let cells = try file.openGroup("cells")

@@ -37,8 +37,7 @@ enum ExportCommand {
   }
 
   /// The task fields as the job file names them, in order of first appearance.
-  static func taskColumns(_ results: ResultsFile) -> (names: [String], values: [[String: String]])
-  {
+  static func taskColumns(_ results: ResultsFile) -> (names: [String], values: [[String: String]]) {
     let root =
       (try? JSONSerialization.jsonObject(with: Data(results.jobJSON.utf8))) as? [String: Any]
     let raw: [[String: Any]]

@@ -77,7 +77,9 @@ enum FrontierCommand {
       bootstrap.baseSeed = UInt64(seed)
     }
     if let table = args.value("--table") {
-      if args.value("--run-column") != nil { return try runCurves(table, args: args, bootstrap: bootstrap) }
+      if args.value("--run-column") != nil {
+        return try runCurves(table, args: args, bootstrap: bootstrap)
+      }
       for option in resultsOnly where args.has(option) || args.value(option) != nil {
         throw UsageError(
           message:
@@ -86,8 +88,10 @@ enum FrontierCommand {
       }
       return try runTable(table, args: args, bootstrap: bootstrap)
     }
-    for option in ["--size-column", "--compute-column", "--loss-column", "--data-column",
-      "--drop-highest", "--run-column"] where args.value(option) != nil {
+    for option in [
+      "--size-column", "--compute-column", "--loss-column", "--data-column",
+      "--drop-highest", "--run-column",
+    ] where args.value(option) != nil {
       throw UsageError(message: "scalesweep frontier: \(option) needs --table")
     }
     let path = try args.single("results file", command: "frontier")
@@ -165,7 +169,10 @@ enum FrontierCommand {
     }
     if let svg = args.value("--svg") {
       var plot = FrontierPlotOptions()
-      if let plotSize { plot.width = plotSize.0; plot.height = plotSize.1 }
+      if let plotSize {
+        plot.width = plotSize.0
+        plot.height = plotSize.1
+      }
       try write(FrontierSVG.render(report, analysis: analysis, plot: plot), to: svg)
       try convert(svg)
     }

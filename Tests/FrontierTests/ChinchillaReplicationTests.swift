@@ -49,7 +49,9 @@ import Testing
     #expect(abs(se[.surface(.a)]! / 0.015 - 1) < 0.3, "SE a \(se[.surface(.a)]!)")
     #expect(abs(se[.surface(.b)]! / 0.021 - 1) < 0.3, "SE b \(se[.surface(.b)]!)")
     #expect(abs(se[.surface(.E)]! / 0.026 - 1) < 0.3, "SE E \(se[.surface(.E)]!)")
-    #expect(abs(se[.compute(.parametric, .width)]! / 0.020 - 1) < 0.3, "SE N* \(se[.compute(.parametric, .width)]!)")
+    #expect(
+      abs(se[.compute(.parametric, .width)]! / 0.020 - 1) < 0.3,
+      "SE N* \(se[.compute(.parametric, .width)]!)")
     // Splitting the range across "ranks" changes nothing.
     let whole = try ExternalFrontier.bootstrapReplicates(
       runs, pointEstimate: estimate, options: options, bootstrap: bootstrap, range: 55..<65)
