@@ -124,7 +124,9 @@ public enum FrontierText {
       if case .absent = l { reasons.append("lazy: no L(t) fit") }
       if case .absent = r { reasons.append("rich: no L(t) fit") }
       lines.append(
-        prefix + "training speed not compared: time exponent \(reasons.joined(separator: "; "))")
+        prefix
+          + "training speed not compared\(theoryText.isEmpty ? "" : theoryText.replacingOccurrences(of: "(theory", with: "(theory rich vs lazy")): time exponent \(reasons.joined(separator: "; "))"
+      )
     }
     // Final losses at the widths both regimes share.
     let pairs = lazy.finalLosses.compactMap { l in

@@ -13,8 +13,8 @@ enum ExportCommand {
       lr, batch, seed, budget, step, train_loss, test_loss, status
     data is "online" or the data set size; status is pending, done, diverged
     or failed; a loss that was not recorded (or diverged) is empty. lr and
-    batch come from /cells/lr and /cells/batch when the file has them, else
-    from the job. Pending cells have one row with empty step and losses.
+    batch are the cell's (/cells/lr, /cells/batch; for older files the job's
+    values). Pending cells have one row with empty step and losses.
     OUT.csv "-" writes to stdout. Read it with pandas.read_csv(OUT.csv).
 
       --csv OUT.csv     the table to write ("-" for stdout)
@@ -71,8 +71,6 @@ enum ExportCommand {
 
   static func table(_ results: ResultsFile) throws -> String {
     let count = results.cells.count
-    let lr = try ResultsFile.optionalCellColumn(path: results.path, name: "lr", count: count)
-    let batch = try ResultsFile.optionalCellColumn(path: results.path, name: "batch", count: count)
     let (taskNames, taskValues) = taskColumns(results)
     let header =
       ["cell"] + taskNames + [
@@ -84,8 +82,9 @@ enum ExportCommand {
     for record in results.cells {
       let cell = record.cell
       let task = taskValues[cell.task]
-      let rate = lr?[cell.index] ?? results.job.training.learningRate.value(gamma: cell.gamma)
-      let size = batch?[cell.index] ?? Double(results.job.training.batch)
+      // /cells/lr and /cells/batch (older files: the job's values, filled in on reading).
+      let rate = cell.learningRate
+      let size = Double(cell.batch)
       let prefix =
         ["\(cell.index)"] + taskNames.map { quote(task[$0] ?? "") } + [
           "\(cell.width)", cell.data.description, number(cell.gamma), number(rate), number(size),

@@ -9,7 +9,8 @@ coordinates: ``task`` (a label built from the job's task fields, with one
 coordinate per field, e.g. ``alpha`` and ``beta``, or ``q``), ``width``,
 ``data`` (``"online"`` or the data set size as text), ``gamma``, ``seed``,
 ``budget`` (steps the cell trains for) and ``step`` (the recorded steps),
-plus ``lr`` and ``batch`` when the file records them per cell and they vary.
+plus ``lr`` and ``batch`` when the job's grid has them as axes (otherwise
+they are per-cell values, e.g. a rate that follows the width).
 Per-cell values (``status`` as ``"done"``, ``"diverged"``, ...; ``error`` as
 text; ``flops_per_step``, ``seconds``, ``loss_floor``, ``diverged_step``)
 have no ``step`` dimension. Losses are NaN where a cell did not record.
@@ -65,11 +66,13 @@ def open_results(path):
         per_cell["error"] = np.array(
             [e.decode("utf-8", "replace").rstrip("\x00") if isinstance(e, bytes) else str(e)
              for e in cells["error"][:]], dtype=object)
-        # lr and batch: an axis when they vary, else a per-cell value.
+        # lr and batch: an axis when the job's grid lists them, else a
+        # per-cell value (e.g. a rate that follows the width).
+        grid = job.get("grid", {})
         for name in ("lr", "batch"):
             if name in cells:
                 values = cells[name][:]
-                if len(np.unique(values)) > 1:
+                if name in grid and len(np.unique(values)) > 1:
                     coords[name] = values
                 else:
                     per_cell[name] = values
