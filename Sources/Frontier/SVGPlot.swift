@@ -81,30 +81,6 @@ struct SVGPanel {
 
   var clipID: String { String(format: "clip%.0f_%.0f", x, y) }
 
-  /// Legend entries drawn top-right inside the plot.
-  mutating func legend(_ entries: [(String, String, String?)]) {
-    guard !entries.isEmpty else { return }
-    body.append(
-      String(
-        format:
-          "<rect x=\"%.1f\" y=\"%.1f\" width=\"88\" height=\"%.1f\" fill=\"white\" fill-opacity=\"0.85\"/>",
-        plotRight - 90, plotTop + 2, Double(entries.count) * 11 + 3))
-    var v = plotTop + 10
-    for (label, color, dash) in entries {
-      let dashAttribute = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-      body.append(
-        String(
-          format:
-            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"%@/>",
-          plotRight - 86, v - 3, plotRight - 70, v - 3, color, dashAttribute))
-      body.append(
-        String(
-          format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\">%@</text>", plotRight - 66, v,
-          SVGText.escape(label)))
-      v += 11
-    }
-  }
-
   func render() -> String {
     let fs = fontSize
     var out: [String] = []
