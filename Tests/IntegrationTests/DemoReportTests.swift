@@ -30,7 +30,8 @@ import Testing
     #expect(summary.contains("0.6667 vs 0.5)"), "\(summary)")
     #expect(
       summary.contains("feature learning") || summary.contains("no clear difference")
-        || summary.contains("training speed not compared (theory rich vs lazy 0.6667 vs 0.5): time exponent"),
+        || summary.contains(
+          "training speed not compared (theory rich vs lazy 0.6667 vs 0.5): time exponent"),
       "\(summary)")
     #expect(summary.contains("final test loss at t = 2000"), "\(summary)")
     #expect(summary.contains("final loss: rich ends"), "\(summary)")
@@ -61,7 +62,8 @@ import Testing
     // 24 cells x 19 distinct recorded steps (20 log-spaced points, 1 and 2 round alike).
     #expect(lines.count == 1 + 24 * 19, "\(lines.count)")
     // lr is the cell's: demo.json scales lazy 0.5 at N = 64 linearly with width.
-    #expect(lines.contains { $0.hasPrefix("0,2,0.5,32,online,0,0.25,32,0,2000,2000,") }, "\(lines[1])")
+    #expect(
+      lines.contains { $0.hasPrefix("0,2,0.5,32,online,0,0.25,32,0,2000,2000,") }, "\(lines[1])")
     let stdout = try Harness.scalesweep(["export", out, "--csv", "-"])
     #expect(stdout.stdout.split(separator: "\n").count == lines.count)
 
