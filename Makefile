@@ -25,8 +25,9 @@ demo: build
 	@mkdir -p out
 	mpirun --oversubscribe -np $(RANKS) $(BIN) run jobs/demo.json --out out/demo.h5 --force --progress-interval 5
 	$(BIN) inspect out/demo.h5
+	$(BIN) export out/demo.h5 --csv out/demo.csv
+	@echo "plot: out/demo-frontier.svg (.png, .pdf)   tables: out/demo-frontier/   tidy data: out/demo.csv"
 	$(BIN) frontier out/demo.h5 --compute nt --bootstrap 200 --svg out/demo-frontier.svg --csv out/demo-frontier
-	@echo "plot: out/demo-frontier.svg   tables: out/demo-frontier/"
 
 # Every test, including multi-rank runs under mpirun (they find the binary
 # through SCALESWEEP_BIN and the Python readers through SCALESWEEP_PYTHON),

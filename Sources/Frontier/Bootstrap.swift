@@ -24,8 +24,8 @@ public struct BootstrapOptions: Sendable, Codable, Equatable {
 public struct BootstrapReplicate: Sendable, Codable, Equatable {
   public var slice: String
   public var index: Int
-  public var statistics: [String: Double]
-  public init(slice: String, index: Int, statistics: [String: Double]) {
+  public var statistics: [Statistic: Double]
+  public init(slice: String, index: Int, statistics: [Statistic: Double]) {
     self.slice = slice
     self.index = index
     self.statistics = statistics
@@ -59,6 +59,16 @@ public struct ConfidenceInterval: Sendable, Codable, Equatable {
   public var standardError: Double
   /// Replicates in which the statistic could be computed.
   public var replicates: Int
+
+  public init(
+    estimate: Double, lower: Double, upper: Double, standardError: Double, replicates: Int
+  ) {
+    self.estimate = estimate
+    self.lower = lower
+    self.upper = upper
+    self.standardError = standardError
+    self.replicates = replicates
+  }
 
   public func contains(_ value: Double) -> Bool { value >= lower && value <= upper }
 }
@@ -94,10 +104,10 @@ public enum Bootstrap {
   /// may arrive in any order and from several ranks (they are sorted by
   /// index first, so the result is identical however they were split).
   public static func intervals(
-    estimates: [String: Double], replicates: [BootstrapReplicate], level: Double
-  ) -> [String: ConfidenceInterval] {
+    estimates: [Statistic: Double], replicates: [BootstrapReplicate], level: Double
+  ) -> [Statistic: ConfidenceInterval] {
     let ordered = replicates.sorted { $0.index < $1.index }
-    var result: [String: ConfidenceInterval] = [:]
+    var result: [Statistic: ConfidenceInterval] = [:]
     for (name, estimate) in estimates {
       let values = ordered.compactMap { $0.statistics[name] }.filter(\.isFinite).sorted()
       guard values.count >= 2 else { continue }

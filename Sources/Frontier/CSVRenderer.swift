@@ -2,11 +2,12 @@ import Foundation
 
 /// CSV tables of a `FrontierReport`, keyed by suggested file name.
 public enum FrontierCSV {
-  /// `exponents.csv`, `envelope.csv`, `isoflop.csv`, `time_fits.csv`.
+  /// `exponents.csv`, `envelope.csv`, `isoflop.csv`, `time_fits.csv`, `final_losses.csv`.
   public static func tables(_ report: FrontierReport) -> [String: String] {
     [
       "exponents.csv": exponents(report), "envelope.csv": envelope(report),
       "isoflop.csv": isoFLOP(report), "time_fits.csv": timeFits(report),
+      "final_losses.csv": finalLosses(report),
     ]
   }
 
@@ -14,24 +15,48 @@ public enum FrontierCSV {
     "\(format(s.key.gamma)),\(quote(s.key.task)),\(s.key.data.map(format) ?? "online")"
   }
 
-  /// One row per slice and statistic: estimate, interval, SE, prediction.
+  /// One row per slice and statistic: the stored value (signed slope or
+  /// surface parameter), the paper's positive exponent, interval, SE,
+  /// prediction; a statistic that breaks a rule has empty numbers and the
+  /// reason in `rejected`.
   public static func exponents(_ report: FrontierReport) -> String {
     var lines = [
-      "gamma,task,data,statistic,estimate,lower,upper,standard_error,predicted,consistent"
+      "gamma,task,data,statistic,estimate,exponent,lower,upper,standard_error,predicted,consistent,rejected"
     ]
     for s in report.slices {
-      let predicted = Dictionary(
-        s.comparisons.map { ($0.statistic, $0) }, uniquingKeysWith: { a, _ in a })
-      for name in s.estimates.keys.sorted() {
-        let ci = s.intervals[name]
-        let c = predicted[name]
+      for statistic in s.estimates.keys.sorted() {
+        let c = s.comparisons.first { $0.statistic == statistic }
+        var numbers = ["", "", "", "", ""]
+        var rejected = ""
+        switch s.reported(statistic) {
+        case .number(let value, let interval):
+          let bounds = interval.map { statistic.exponent(of: $0) }
+          numbers = [
+            format(value), format(statistic.exponent(ofSlope: value)),
+            bounds.map { format($0.lower) } ?? "", bounds.map { format($0.upper) } ?? "",
+            interval.map { format($0.standardError) } ?? "",
+          ]
+        case .rejected(let reason): rejected = reason.description
+        case .absent: break
+        }
         lines.append(
-          [
-            sliceColumns(s), quote(name), format(s.estimates[name]!),
-            ci.map { format($0.lower) } ?? "",
-            ci.map { format($0.upper) } ?? "", ci.map { format($0.standardError) } ?? "",
-            c.map { format($0.predicted) } ?? "", c?.consistent.map { $0 ? "true" : "false" } ?? "",
-          ].joined(separator: ","))
+          ([sliceColumns(s), quote(statistic.name)] + numbers + [
+            c.map { format(statistic.exponent(ofSlope: $0.predicted)) } ?? "",
+            c?.consistent.map { $0 ? "true" : "false" } ?? "", quote(rejected),
+          ]).joined(separator: ","))
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Final test loss of every width, one row per slice and width.
+  public static func finalLosses(_ report: FrontierReport) -> String {
+    var lines = ["gamma,task,data,regime,width,steps,mean,lowest,highest,seeds"]
+    for s in report.slices {
+      for f in s.finalLosses {
+        lines.append(
+          "\(sliceColumns(s)),\(s.regime.rawValue),\(format(f.width)),\(format(f.steps)),\(format(f.mean)),\(format(f.lowest)),\(format(f.highest)),\(f.seeds)"
+        )
       }
     }
     return lines.joined(separator: "\n") + "\n"

@@ -27,6 +27,20 @@ public struct ComputeEnvelope: Sendable, Codable, Equatable {
   public var width: PowerLawFit
   public var time: PowerLawFit
 
+  /// The fit of one compute-optimal quantity.
+  public func fit(_ quantity: ComputeQuantity) -> PowerLawFit {
+    switch quantity {
+    case .loss: return loss
+    case .width: return width
+    case .time: return time
+    }
+  }
+
+  /// The distinct optimal widths among the fitted points.
+  public var fittedOptimalWidths: [Double] {
+    Array(Set(fittedPoints.map { points[$0].width })).sorted()
+  }
+
   static func build(_ curves: [WidthCurve], gridPoints: Int) -> (ComputeEnvelope?, String?) {
     guard curves.count >= 2 else { return (nil, "envelope: needs at least 2 widths") }
     guard let lo = curves.compactMap(\.logCompute.first).min(),

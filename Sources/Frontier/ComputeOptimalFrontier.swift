@@ -10,11 +10,10 @@ import Foundation
 /// (they are `Codable`) and `combine` attaches intervals and comparisons;
 /// the result does not depend on how the range was split.
 public enum ComputeOptimalFrontier {
-  /// Point estimates of every slice (no intervals).
-  public static func pointEstimates(
-    _ curves: [LossCurve], options: FrontierOptions = FrontierOptions()
-  )
-    throws -> FrontierReport
+  /// Point estimates of every slice, with the slices, averaged curves and
+  /// parametric warm starts kept for the bootstrap and the plot.
+  public static func prepare(_ curves: [LossCurve], options: FrontierOptions = FrontierOptions())
+    throws -> FrontierAnalysis
   {
     let slices = CurveSlice.slices(
       curves, measure: options.computeMeasure, resampling: options.resampling)
@@ -23,16 +22,25 @@ public enum ComputeOptimalFrontier {
     }
     var reports: [SliceReport] = []
     var averaged: [(CurveSlice, [WidthCurve])] = []
+    var references: [ParametricFitResult?] = []
     for slice in slices {
       let widthCurves = slice.widthCurves(
         curveWeights: [Double](repeating: 1, count: slice.curves.count))
       averaged.append((slice, widthCurves))
       let estimates = SliceEstimates.estimate(widthCurves, options: options, reference: nil)
+      references.append(estimates.parametric)
       let first = slice.curves.first
       let regime = TrainingRegime(gamma: slice.key.gamma, lazyAtMost: options.lazyGamma)
       var theory: ScalingTheory? = nil
       if let alpha = first?.taskAlpha, let beta = first?.taskBeta {
         theory = try? ScalingTheory(alpha: alpha, beta: beta, regime: regime)
+      }
+      // Widths that have no L(t) fit are named, never dropped silently.
+      var notes = estimates.notes
+      let fitted = Set(estimates.timeFits.map(\.width))
+      for curve in widthCurves where !fitted.contains(curve.width) {
+        let reason = estimates.timeFitFailures[curve.width] ?? "no usable records"
+        notes.append("N=\(Statistic.number(curve.width)): no L(t) fit (\(reason))")
       }
       reports.append(
         SliceReport(
@@ -44,128 +52,115 @@ public enum ComputeOptimalFrontier {
           envelope: estimates.envelope,
           isoFLOP: estimates.isoFLOP, parametric: estimates.parametric?.best,
           parametricStarts: estimates.parametric?.localOptima.map(\.theta) ?? [],
-          estimates: estimates.statistics, intervals: [:], theory: theory, comparisons: [],
-          warnings: slice.warnings + estimates.notes))
+          estimates: estimates.statistics, intervals: [:],
+          finalLosses: slice.finalLosses,
+          smallestLoss: widthCurves.flatMap(\.loss).min() ?? .nan,
+          theory: theory, comparisons: [],
+          warnings: slice.warnings + notes))
     }
     var report = FrontierReport(
       computeMeasure: options.computeMeasure, bootstrapReplicates: 0,
       confidenceLevel: options.bootstrap.confidenceLevel, slices: reports,
       dataFits: PerAxisFits.dataFits(averaged, lazyGamma: options.lazyGamma), warnings: [])
-    report.slices = report.slices.map { attachComparisons($0) }
+    report.rules = options.rules
+    report.rules.fixedTimeWindow = options.timeWindow.fixedRange != nil
+    report = judge(report)
     report.warnings = report.slices.flatMap { s in s.warnings.map { "\(s.key): \($0)" } }
-    return report
+    return FrontierAnalysis(
+      options: options, slices: averaged.map(\.0), widthCurves: averaged.map(\.1),
+      references: references, report: report)
   }
 
-  /// Bootstrap replicates `range` (of `options.bootstrap.replicates`) for
-  /// every slice of `report`. Replicate `r` of a slice resamples its
-  /// clusters with `SplitMix64(baseSeed: baseSeed ^ hash(slice), stream: r)`.
-  public static func bootstrapReplicates(
-    _ curves: [LossCurve], report: FrontierReport, options: FrontierOptions = FrontierOptions(),
-    range: Range<Int>
-  ) throws -> [BootstrapReplicate] {
-    try Bootstrap.validate(range: range, total: options.bootstrap.replicates)
-    let slices = CurveSlice.slices(
-      curves, measure: options.computeMeasure, resampling: options.resampling)
-    let plans: [(CurveSlice, SliceReport, ParametricFitResult?, UInt64)] = slices.compactMap {
-      slice in
-      guard let sliceReport = report.slices.first(where: { $0.key == slice.key }) else {
-        return nil
-      }
-      let reference = sliceReport.parametric.map { best in
-        ParametricFitResult(
-          best: best,
-          localOptima: sliceReport.parametricStarts.map {
-            ParametricSurface(theta: $0, objective: .nan)
-          },
-          startsRun: 0, startsConverged: 0)
-      }
-      return (
-        slice, sliceReport, reference, options.bootstrap.baseSeed ^ stableHash(sliceReport.id)
-      )
-    }
-    var replicates: [BootstrapReplicate] = []
-    for index in range {
-      var resampled: [(CurveSlice, [WidthCurve])] = []
-      for (slice, sliceReport, reference, seed) in plans {
-        let multiplicities = Bootstrap.clusterMultiplicities(
-          clusterCount: slice.clusterCount, baseSeed: seed, index: index)
-        let weights = Bootstrap.pointWeights(cluster: slice.cluster, multiplicities: multiplicities)
-        let widthCurves = slice.widthCurves(curveWeights: weights)
-        resampled.append((slice, widthCurves))
-        let estimates = SliceEstimates.estimate(widthCurves, options: options, reference: reference)
-        replicates.append(
-          BootstrapReplicate(slice: sliceReport.id, index: index, statistics: estimates.statistics))
-      }
-      // L(P) across the data slices of each group, from the same resamples.
-      for fit in PerAxisFits.dataFits(resampled, lazyGamma: options.lazyGamma) {
-        replicates.append(
-          BootstrapReplicate(slice: fit.id, index: index, statistics: ["data": fit.fit.exponent]))
-      }
-    }
-    return replicates
+  /// Point estimates of every slice (no intervals).
+  public static func pointEstimates(
+    _ curves: [LossCurve], options: FrontierOptions = FrontierOptions()
+  ) throws -> FrontierReport {
+    try prepare(curves, options: options).report
   }
 
-  /// Attaches percentile intervals (from replicates gathered in any order
-  /// or split) and the theory comparisons.
-  public static func combine(
-    _ report: FrontierReport, replicates: [BootstrapReplicate],
-    options: FrontierOptions = FrontierOptions()
-  ) -> FrontierReport {
+  /// Point estimates and the full bootstrap in this process.
+  public static func analyze(_ curves: [LossCurve], options: FrontierOptions = FrontierOptions())
+    throws -> FrontierReport
+  {
+    let analysis = try prepare(curves, options: options)
+    guard options.bootstrap.replicates > 0 else { return analysis.report }
+    return analysis.combined(
+      replicates: try analysis.bootstrapReplicates(range: 0..<options.bootstrap.replicates))
+  }
+
+  /// Applies the reporting rules: theory comparisons, and every statistic
+  /// that breaks a rule (`ReportingRules`) marked with why.
+  static func judge(_ report: FrontierReport) -> FrontierReport {
     var result = report
-    var bySlice: [String: [BootstrapReplicate]] = [:]
-    for r in replicates { bySlice[r.slice, default: []].append(r) }
-    result.bootstrapReplicates = Set(replicates.map(\.index)).count
-    result.confidenceLevel = options.bootstrap.confidenceLevel
     result.slices = report.slices.map { slice in
       var s = slice
-      s.intervals = Bootstrap.intervals(
-        estimates: slice.estimates, replicates: bySlice[slice.id] ?? [],
-        level: options.bootstrap.confidenceLevel)
+      s.rejections = rejections(slice, rules: report.rules)
       return attachComparisons(s)
     }
     result.dataFits = report.dataFits.map { fit in
       var f = fit
-      f.interval =
-        Bootstrap.intervals(
-          estimates: ["data": fit.fit.exponent], replicates: bySlice[fit.id] ?? [],
-          level: options.bootstrap.confidenceLevel)["data"]
+      f.rejection =
+        report.rules.check(fit.fit)
+        ?? report.rules.check(value: fit.fit.exponent, interval: fit.interval)
       return f
     }
     return result
   }
 
-  /// Point estimates and the full bootstrap in this process.
-  public static func analyze(_ curves: [LossCurve], options: FrontierOptions = FrontierOptions())
-    throws
-    -> FrontierReport
-  {
-    let report = try pointEstimates(curves, options: options)
-    guard options.bootstrap.replicates > 0 else { return report }
-    let replicates = try bootstrapReplicates(
-      curves, report: report, options: options, range: 0..<options.bootstrap.replicates)
-    return combine(report, replicates: replicates, options: options)
+  /// Every statistic of `slice` that breaks a rule.
+  static func rejections(_ slice: SliceReport, rules: ReportingRules) -> [Statistic: Rejection] {
+    var result: [Statistic: Rejection] = [:]
+    for (statistic, value) in slice.estimates {
+      let interval = slice.intervals[statistic]
+      var timeFit = false
+      if case .timeAtWidth = statistic { timeFit = true }
+      if statistic == .time { timeFit = true }
+      if let fit = slice.fit(for: statistic),
+        let rejection = rules.check(fit, fixedWindow: timeFit && rules.fixedTimeWindow)
+      {
+        result[statistic] = rejection
+      } else if case .surface(let parameter) = statistic, let surface = slice.parametric,
+        let rejection = rules.check(
+          parameter, of: surface, smallestLoss: slice.smallestLoss, interval: interval)
+      {
+        result[statistic] = rejection
+      } else if let rejection = rules.check(value: value, interval: interval) {
+        result[statistic] = rejection
+      }
+    }
+    // N*(C) and t*(C) of an envelope with too few optimal widths are steps.
+    if let envelope = slice.envelope {
+      let optimal = envelope.fittedOptimalWidths
+      if optimal.count < 3 {
+        for q in [ComputeQuantity.width, .time] {
+          result[.compute(.envelope, q)] = .fewOptimalWidths(optimal)
+        }
+      }
+    }
+    // The surface's allocation exponents need both of its exponents.
+    for parameter in [SurfaceParameter.a, .b] where result[.surface(parameter)] != nil {
+      for q in ComputeQuantity.allCases where result[.compute(.parametric, q)] == nil {
+        result[.compute(.parametric, q)] = .dependsOn(.surface(parameter))
+      }
+    }
+    return result
   }
 
-  /// Theory rows for a slice with known `(alpha, beta)`.
+  /// Theory rows for a slice with known `(alpha, beta)`; a statistic that
+  /// is not shown is compared with nothing.
   static func attachComparisons(_ slice: SliceReport) -> SliceReport {
     var s = slice
     guard let theory = slice.theory else { return s }
-    let predicted = theory.predictedSlopes(computeWidthPower: slice.computeWidthPower)
-    let rows: [(String, String)] = [
-      ("time", "time"), ("width", "width"), ("width", "widthFloor"),
-      ("computeLoss", "envelope.loss"), ("computeLoss", "isoflop.loss"),
-      ("computeLoss", "parametric.loss"),
-      ("computeWidth", "envelope.width"), ("computeWidth", "isoflop.width"),
-      ("computeWidth", "parametric.width"),
-      ("computeTime", "envelope.time"), ("computeTime", "isoflop.time"),
-      ("computeTime", "parametric.time"),
-    ]
-    s.comparisons = rows.compactMap { quantity, statistic in
-      guard let p = predicted[quantity], let m = slice.estimates[statistic] else { return nil }
+    s.comparisons = slice.estimates.keys.sorted().compactMap { statistic in
+      guard let quantity = statistic.theoryQuantity, quantity != .data,
+        let measured = slice.estimates[statistic]
+      else { return nil }
+      let predicted = theory.predictedSlope(quantity, computeWidthPower: slice.computeWidthPower)
       let interval = slice.intervals[statistic]
+      let shown = slice.rejections[statistic] == nil
       return TheoryComparison(
-        quantity: quantity, statistic: statistic, predicted: p, measured: m, interval: interval,
-        consistent: interval.map { $0.contains(p) })
+        quantity: quantity, statistic: statistic, predicted: predicted, measured: measured,
+        interval: interval, consistent: shown ? interval.map { $0.contains(predicted) } : nil)
     }
     return s
   }

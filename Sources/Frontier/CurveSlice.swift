@@ -71,6 +71,42 @@ struct CurveSlice: Sendable {
   var widths: [Double] { Array(Set(curves.map(\.width))).sorted() }
   var seeds: [Int] { Array(Set(curves.map(\.seed))).sorted() }
 
+  /// Final loss of each width: every run's last record at the width's
+  /// longest budget (runs with shorter budgets are not mixed in), averaged
+  /// arithmetically over seeds.
+  var finalLosses: [FinalLoss] {
+    widths.compactMap { width in
+      let runs = curves.filter { $0.width == width && !$0.steps.isEmpty }
+      guard let steps = runs.map({ $0.steps.last! }).max() else { return nil }
+      let finals = runs.filter { $0.steps.last! == steps }.map { $0.loss.last! }
+      let floors = runs.compactMap(\.lossFloor)
+      return FinalLoss(
+        width: width, steps: steps, mean: finals.reduce(0, +) / Double(finals.count),
+        lowest: finals.min()!, highest: finals.max()!, seeds: finals.count,
+        lossFloor: floors.count == runs.count && !floors.isEmpty
+          ? Foundation.exp(floors.map { Foundation.log($0) }.reduce(0, +) / Double(floors.count))
+          : nil)
+    }
+  }
+
+  /// Lowest and highest loss over the seeds of `width` at each of `steps`
+  /// (NaN where no run recorded it): the band drawn around a curve.
+  func seedSpread(width: Double, at steps: [Double]) -> ([Double], [Double]) {
+    let runs = curves.filter { $0.width == width }
+    var low = [Double](repeating: .nan, count: steps.count)
+    var high = [Double](repeating: .nan, count: steps.count)
+    for run in runs {
+      var index: [Double: Double] = [:]
+      for (t, l) in zip(run.steps, run.loss) { index[t] = l }
+      for (i, t) in steps.enumerated() {
+        guard let l = index[t] else { continue }
+        low[i] = low[i].isNaN ? l : min(low[i], l)
+        high[i] = high[i].isNaN ? l : max(high[i], l)
+      }
+    }
+    return (low, high)
+  }
+
   /// Seed-averaged curves per width, using curve weights (multiplicities).
   func widthCurves(curveWeights: [Double]) -> [WidthCurve] {
     var byWidth: [Double: [Int]] = [:]

@@ -66,6 +66,17 @@ public struct ExternalRuns: Sendable, Equatable {
     return result
   }
 
+  /// Every `k`-th run, `k = ceil(count / maximum)`: a deterministic subsample
+  /// of at most `maximum` runs (self when already that small).
+  public func strided(maximum: Int) -> ExternalRuns {
+    guard count > maximum, maximum > 0 else { return self }
+    let step = (count + maximum - 1) / maximum
+    let keep = Array(stride(from: 0, to: count, by: step))
+    return ExternalRuns(
+      size: keep.map { size[$0] }, data: keep.map { data[$0] }, compute: keep.map { compute[$0] },
+      loss: keep.map { loss[$0] }, warnings: warnings)
+  }
+
   /// Surface points `(N, D, L)`, one bootstrap cluster per run.
   public var surfacePoints: SurfacePoints {
     var ignored: [String] = []

@@ -53,8 +53,12 @@ public enum FrontierBenchmark {
       "Bootstrap \(replicates) refits (\(options.bootstrapStarts) warm starts each):"
         + String(format: " %.3f s", seconds(bootTime)),
     ]
-    for key in ["E", "a", "b", "sizeAllocation"] {
-      if let ci = report.intervals[key] {
+    let keys: [Statistic] = [
+      .surface(.E), .surface(.a), .surface(.b), .compute(.parametric, .width),
+    ]
+    for statistic in keys {
+      let key = statistic == .compute(.parametric, .width) ? "sizeAllocation" : statistic.name
+      if let ci = report.intervals[statistic] {
         lines.append(
           String(
             format: "  %@: SE %.4f, 95%% CI [%.4f, %.4f]", key, ci.standardError, ci.lower, ci.upper

@@ -26,5 +26,7 @@ public struct FrontierOptions: Sendable, Codable, Equatable {
   public var parametric = ParametricFitOptions()
   public var bootstrap = BootstrapOptions()
   public var resampling: ResamplingUnit = .seedClusters
+  /// When a statistic is shown as `-` instead of a number.
+  public var rules = ReportingRules()
   public init() {}
 }

@@ -2,16 +2,38 @@ import Foundation
 
 /// Theory beside measurement: one predicted slope, one measured statistic.
 public struct TheoryComparison: Sendable, Codable, Equatable {
-  /// Quantity: `time`, `width`, `computeLoss`, `computeWidth`, `computeTime`.
-  public var quantity: String
-  /// Bootstrap statistic measured (e.g. `envelope.loss`).
-  public var statistic: String
+  public var quantity: TheoryQuantity
+  public var statistic: Statistic
   /// Predicted signed log-log slope.
   public var predicted: Double
   public var measured: Double
   public var interval: ConfidenceInterval?
-  /// Whether the interval contains the prediction (nil without interval).
+  /// Whether the interval contains the prediction (nil without interval,
+  /// or when the statistic is not shown).
   public var consistent: Bool?
+}
+
+/// The seed-averaged loss a width ends at: each seed's last recorded test
+/// loss at the slice's longest budget, averaged arithmetically.
+public struct FinalLoss: Sendable, Codable, Equatable {
+  public var width: Double
+  public var steps: Double
+  public var mean: Double
+  public var lowest: Double
+  public var highest: Double
+  public var seeds: Int
+  /// Known loss floor `L_inf` of the width (geometric mean over seeds), if any.
+  public var lossFloor: Double? = nil
+}
+
+/// What a report shows for one statistic.
+public enum ReportedValue: Sendable, Equatable {
+  /// A number passing every rule, with its interval when bootstrapped.
+  case number(Double, ConfidenceInterval?)
+  /// Computed but breaking a rule: shown as `-` with the reason.
+  case rejected(Rejection)
+  /// Not computed (e.g. no floor known, a single data size).
+  case absent
 }
 
 /// Everything measured on one `(gamma, task, data)` slice.
@@ -42,14 +64,41 @@ public struct SliceReport: Sendable, Codable, Equatable {
   /// Distinct local optima of the grid search (warm starts of the bootstrap).
   public var parametricStarts: [[Double]]
   /// Point estimates of every bootstrap statistic (see `SliceEstimates`).
-  public var estimates: [String: Double]
-  public var intervals: [String: ConfidenceInterval]
+  public var estimates: [Statistic: Double]
+  public var intervals: [Statistic: ConfidenceInterval]
+  /// Statistics that break a reporting rule, with the rule.
+  public var rejections: [Statistic: Rejection] = [:]
+  /// Final test loss of each width.
+  public var finalLosses: [FinalLoss] = []
+  /// Smallest seed-averaged loss the fits saw (scale of the surface's `E`).
+  public var smallestLoss: Double = .nan
   public var theory: ScalingTheory?
   public var comparisons: [TheoryComparison]
   public var warnings: [String]
 
-  /// Identifier used in `BootstrapReplicate.slice`.
-  public var id: String { key.description }
+  /// Identifier used in `BootstrapReplicate.slice`: exact (shortest
+  /// round-trip) numbers, so two slices never share it.
+  public var id: String { key.identifier }
+
+  /// The power-law fit behind a statistic, if it has one.
+  public func fit(for statistic: Statistic) -> PowerLawFit? {
+    switch statistic {
+    case .timeAtWidth(let n): return timeFits.first { $0.width == n }?.fit
+    case .time: return timeFits.last?.fit
+    case .width: return widthFit
+    case .widthFloor: return floorWidthFit
+    case .compute(.envelope, let q): return envelope.map { $0.fit(q) }
+    case .compute(.isoflop, let q): return isoFLOP.map { $0.fit(q) }
+    case .compute(.parametric, _), .surface, .data: return nil
+    }
+  }
+
+  /// What to print for `statistic`.
+  public func reported(_ statistic: Statistic) -> ReportedValue {
+    guard let value = estimates[statistic] else { return .absent }
+    if let rejection = rejections[statistic] { return .rejected(rejection) }
+    return .number(value, intervals[statistic])
+  }
 }
 
 /// The result of `ComputeOptimalFrontier`.
@@ -61,4 +110,5 @@ public struct FrontierReport: Sendable, Codable, Equatable {
   /// Per-axis `L(P)` fits, one per `(gamma, task)` with several data sizes.
   public var dataFits: [DataAxisFit]
   public var warnings: [String]
+  public var rules = ReportingRules()
 }

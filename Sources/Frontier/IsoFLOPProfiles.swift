@@ -32,6 +32,15 @@ public struct IsoFLOPFit: Sendable, Codable, Equatable {
   public var time: PowerLawFit
   public var loss: PowerLawFit
 
+  /// The fit of one compute-optimal quantity.
+  public func fit(_ quantity: ComputeQuantity) -> PowerLawFit {
+    switch quantity {
+    case .loss: return loss
+    case .width: return width
+    case .time: return time
+    }
+  }
+
   static func build(_ curves: [WidthCurve], budgets: Int, minimumWidths: Int, halfWindow: Int?)
     -> (IsoFLOPFit?, String?)
   {

@@ -81,6 +81,13 @@ public struct SliceKey: Hashable, Sendable, Codable, Comparable, CustomStringCon
     return "gamma=\(String(format: "%g", gamma)) task=\(task) P=\(p)"
   }
 
+  /// Exact identity as text (shortest round-trip numbers): distinct keys
+  /// never share it, unlike `description`'s `%g` (P = 1234567 and 1234568
+  /// both print as `1.23457e+06`). Seeds the slice's bootstrap.
+  public var identifier: String {
+    "gamma=\(gamma) task=\(task) P=\(data.map { "\($0)" } ?? "online")"
+  }
+
   public static func < (l: SliceKey, r: SliceKey) -> Bool {
     if l.task != r.task { return l.task < r.task }
     if l.data != r.data { return (l.data ?? .infinity) < (r.data ?? .infinity) }

@@ -21,18 +21,29 @@ public struct DataAxisFit: Sendable, Codable, Equatable {
   public var predicted: Double?
 
   /// Identifier used in `BootstrapReplicate.slice` (statistic `data`).
-  public var id: String { "data-axis gamma=\(String(format: "%g", gamma)) task=\(task)" }
+  public var id: String { "data-axis gamma=\(gamma) task=\(task)" }
+  /// Why the exponent is not shown, if it breaks a reporting rule.
+  public var rejection: Rejection? = nil
 }
 
 enum PerAxisFits {
-  /// Time fits of every width.
-  static func timeFits(_ curves: [WidthCurve], policy: FitWindowPolicy) -> [WidthTimeFit] {
-    curves.compactMap { curve in
-      (try? PowerLawFit.fitBestWindow(
-        x: curve.steps, y: curve.loss, policy: policy, floor: curve.lossFloor)).map {
-          WidthTimeFit(width: curve.width, fit: $0)
-        }
+  /// Time fits of every width, and why the others have none.
+  static func timeFits(_ curves: [WidthCurve], policy: FitWindowPolicy) -> (
+    [WidthTimeFit], [Double: String]
+  ) {
+    var fits: [WidthTimeFit] = []
+    var failures: [Double: String] = [:]
+    for curve in curves {
+      do {
+        let fit = try PowerLawFit.fitBestWindow(
+          x: curve.steps, y: curve.loss, policy: policy, floor: curve.lossFloor,
+          context: "records")
+        fits.append(WidthTimeFit(width: curve.width, fit: fit))
+      } catch {
+        failures[curve.width] = "\(error)"
+      }
     }
+    return (fits, failures)
   }
 
   /// Longest step reached by every curve.

@@ -14,11 +14,15 @@ public struct PowerLawFit: Sendable, Codable, Equatable {
   /// Coefficient of determination of the log-log regression.
   public var rSquared: Double
   public var pointCount: Int
+  /// `max log y - min log y` over the fitted points (0: constant input,
+  /// where the slope and `R^2` mean nothing).
+  public var logYRange: Double
 
   public init(
     exponent: Double, prefactor: Double, windowLower: Double, windowUpper: Double,
-    rSquared: Double, pointCount: Int
+    rSquared: Double, pointCount: Int, logYRange: Double = .infinity
   ) {
+    self.logYRange = logYRange
     self.exponent = exponent
     self.prefactor = prefactor
     self.windowLower = windowLower
@@ -110,6 +114,7 @@ struct LogLinearRegression {
   var lowerX: Double
   var upperX: Double
   var count: Int
+  var logYRange: Double
 
   init(logX: ArraySlice<Double>, logY: ArraySlice<Double>) {
     let n = Double(logX.count)
@@ -135,6 +140,7 @@ struct LogLinearRegression {
     lowerX = logX.min() ?? .nan
     upperX = logX.max() ?? .nan
     count = logX.count
+    logYRange = (logY.max() ?? 0) - (logY.min() ?? 0)
   }
 
   init(logX: [Double], logY: [Double]) { self.init(logX: logX[...], logY: logY[...]) }
@@ -142,6 +148,7 @@ struct LogLinearRegression {
   var powerLaw: PowerLawFit {
     PowerLawFit(
       exponent: slope, prefactor: Foundation.exp(intercept), windowLower: Foundation.exp(lowerX),
-      windowUpper: Foundation.exp(upperX), rSquared: rSquared, pointCount: count)
+      windowUpper: Foundation.exp(upperX), rSquared: rSquared, pointCount: count,
+      logYRange: logYRange)
   }
 }

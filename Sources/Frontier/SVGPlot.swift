@@ -13,13 +13,17 @@ struct SVGPanel {
   var xLabel: String
   var yLabel: String
   var body: [String] = []
+  /// Font size of tick labels (axis labels +1, title +2).
+  var fontSize: Double = 13
 
-  static let margin = (left: 58.0, right: 12.0, top: 26.0, bottom: 40.0)
+  var margin: (left: Double, right: Double, top: Double, bottom: Double) {
+    (4.6 * fontSize + 8, 10, 2 * fontSize + 4, 3.3 * fontSize + 6)
+  }
 
-  var plotLeft: Double { x + SVGPanel.margin.left }
-  var plotRight: Double { x + width - SVGPanel.margin.right }
-  var plotTop: Double { y + SVGPanel.margin.top }
-  var plotBottom: Double { y + height - SVGPanel.margin.bottom }
+  var plotLeft: Double { x + margin.left }
+  var plotRight: Double { x + width - margin.right }
+  var plotTop: Double { y + margin.top }
+  var plotBottom: Double { y + height - margin.bottom }
 
   func px(_ value: Double) -> Double {
     let l = Foundation.log10(value)
@@ -53,6 +57,20 @@ struct SVGPanel {
     )
   }
 
+  /// A shaded band between `low` and `high` (e.g. the spread over seeds).
+  mutating func band(_ xs: [Double], _ low: [Double], _ high: [Double], color: String) {
+    var upper: [String] = []
+    var lower: [String] = []
+    for i in xs.indices where xs[i] > 0 && low[i] > 0 && high[i] > 0 && high[i].isFinite {
+      upper.append(String(format: "%.1f,%.1f", px(xs[i]), py(high[i])))
+      lower.append(String(format: "%.1f,%.1f", px(xs[i]), py(low[i])))
+    }
+    guard upper.count >= 2 else { return }
+    body.append(
+      "<polygon clip-path=\"url(#\(clipID))\" fill=\"\(color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\((upper + lower.reversed()).joined(separator: " "))\"/>"
+    )
+  }
+
   mutating func marker(_ a: Double, _ b: Double, color: String) {
     let u = px(a)
     let v = py(b)
@@ -63,31 +81,8 @@ struct SVGPanel {
 
   var clipID: String { String(format: "clip%.0f_%.0f", x, y) }
 
-  /// Legend entries drawn top-right inside the plot.
-  mutating func legend(_ entries: [(String, String, String?)]) {
-    guard !entries.isEmpty else { return }
-    body.append(
-      String(
-        format:
-          "<rect x=\"%.1f\" y=\"%.1f\" width=\"88\" height=\"%.1f\" fill=\"white\" fill-opacity=\"0.85\"/>",
-        plotRight - 90, plotTop + 2, Double(entries.count) * 11 + 3))
-    var v = plotTop + 10
-    for (label, color, dash) in entries {
-      let dashAttribute = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-      body.append(
-        String(
-          format:
-            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"%@/>",
-          plotRight - 86, v - 3, plotRight - 70, v - 3, color, dashAttribute))
-      body.append(
-        String(
-          format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\">%@</text>", plotRight - 66, v,
-          SVGText.escape(label)))
-      v += 11
-    }
-  }
-
   func render() -> String {
+    let fs = fontSize
     var out: [String] = []
     out.append(
       String(
@@ -99,60 +94,70 @@ struct SVGPanel {
         format:
           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"white\" stroke=\"#444\"/>",
         plotLeft, plotTop, plotRight - plotLeft, plotBottom - plotTop))
-    // Decade ticks and grid.
-    for k in Int(
-      xRange.lowerBound.rounded(.up))...max(
-        Int(xRange.lowerBound.rounded(.up)), Int(xRange.upperBound.rounded(.down)))
-    {
-      let u = px(Foundation.pow(10, Double(k)))
+    // Decade ticks on x, labelled 10^k.
+    for value in SVGPanel.ticks(xRange, decadesOnly: true) {
+      let u = px(value)
       guard u >= plotLeft - 0.5 && u <= plotRight + 0.5 else { continue }
       out.append(
         String(
-          format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", u,
+          format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>", u,
           plotTop, u, plotBottom))
       out.append(
         String(
-          format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"middle\">1e%d</text>",
-          u, plotBottom + 12, k))
+          format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" text-anchor=\"middle\">%@</text>",
+          u, plotBottom + fs + 4, fs, SVGPanel.powerOfTen(value, fontSize: fs)))
     }
-    let yTicks = SVGPanel.ticks(yRange)
-    for value in yTicks {
+    for value in SVGPanel.ticks(yRange, decadesOnly: false) {
       let v = py(value)
       guard v >= plotTop - 0.5 && v <= plotBottom + 0.5 else { continue }
       out.append(
         String(
-          format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>",
+          format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>",
           plotLeft, v, plotRight, v))
       out.append(
         String(
-          format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"end\">%@</text>",
-          plotLeft - 4, v + 3, String(format: "%g", value)))
+          format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" text-anchor=\"end\">%@</text>",
+          plotLeft - 5, v + fs / 3, fs, SVGPanel.powerOfTen(value, fontSize: fs)))
     }
     out.append(contentsOf: body)
     out.append(
       String(
         format:
-          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" font-weight=\"bold\" text-anchor=\"middle\">%@</text>",
-        (plotLeft + plotRight) / 2, y + 16, SVGText.escape(title)))
+          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" font-weight=\"bold\" text-anchor=\"middle\">%@</text>",
+        (plotLeft + plotRight) / 2, y + fs + 4, fs + 2, SVGText.escape(title)))
     out.append(
       String(
-        format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%@</text>",
-        (plotLeft + plotRight) / 2, plotBottom + 28, SVGText.escape(xLabel)))
+        format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" text-anchor=\"middle\">%@</text>",
+        (plotLeft + plotRight) / 2, plotBottom + 2.6 * fs + 4, fs + 1, SVGText.escape(xLabel)))
+    let cy = (plotTop + plotBottom) / 2
     out.append(
       String(
         format:
-          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\">%@</text>",
-        x + 14, (plotTop + plotBottom) / 2, x + 14, (plotTop + plotBottom) / 2,
-        SVGText.escape(yLabel)))
+          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\">%@</text>",
+        x + fs, cy, fs + 1, x + fs, cy, SVGText.escape(yLabel)))
     return out.joined(separator: "\n")
   }
 
-  /// 1-2-5 ticks inside a log10 range (about 3 to 8 labels).
-  static func ticks(_ range: ClosedRange<Double>) -> [Double] {
+  /// `10^k`, or `m×10^k` between decades, as SVG text with a superscript.
+  static func powerOfTen(_ value: Double, fontSize: Double) -> String {
+    let exponent = Int((Foundation.log10(value) + 1e-9).rounded(.down))
+    let mantissa = value / Foundation.pow(10, Double(exponent))
+    let m = (mantissa * 10).rounded() / 10
+    let prefix = abs(m - 1) < 1e-6 ? "10" : "\(String(format: "%g", m))×10"
+    return
+      "\(prefix)<tspan dy=\"-\(Int(fontSize * 0.45))\" font-size=\"\(Int(fontSize * 0.75))\">\(exponent)</tspan>"
+  }
+
+  /// Ticks inside a log10 range: decades, plus 2 and 5 (or 2..9) between
+  /// them when the range spans fewer than two decades.
+  static func ticks(_ range: ClosedRange<Double>, decadesOnly: Bool) -> [Double] {
     var result: [Double] = []
     let span = range.upperBound - range.lowerBound
-    let mantissas: [Double] = span > 2 ? [1] : (span > 0.8 ? [1, 2, 5] : [1, 1.5, 2, 3, 5, 7])
+    let step = max(1, Int((span / 6).rounded(.up)))
+    let mantissas: [Double] =
+      decadesOnly || span > 2 ? [1] : (span > 0.8 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9])
     for k in Int(range.lowerBound.rounded(.down))...Int(range.upperBound.rounded(.up)) {
+      if mantissas == [1] && k % step != 0 { continue }
       for m in mantissas {
         let value = m * Foundation.pow(10, Double(k))
         let l = Foundation.log10(value)

@@ -1,131 +1,179 @@
 import Foundation
 
-/// The frontier figure as SVG text: one row per `(task, data)`, one column
-/// per `gamma` (lazy first, so lazy and rich sit side by side); each cell
-/// has two panels, loss against compute (curves per width, the envelope,
-/// its power-law fit and the theory slope through the envelope's middle)
-/// and loss against steps (curves per width with their fit windows).
+/// Size and type of the frontier figure.
+public struct FrontierPlotOptions: Sendable, Equatable {
+  /// Width of the whole figure in pixels.
+  public var width: Double = 1100
+  /// Height of the whole figure (nil: 420 per task and data row).
+  public var height: Double? = nil
+  /// Tick label size; titles and axis labels are a little larger.
+  public var fontSize: Double = 13
+  public init() {}
+}
+
+/// The frontier figure as SVG text: one row per `(task, data)`, two panels
+/// sharing one loss axis, loss against compute (curves per width, the
+/// envelope of each regime and its theory slope) and loss against steps
+/// (curves per width, the widest net's theory slope per regime). Lazy and
+/// rich are overlaid on the same axes (lazy dashed, rich solid), a shaded
+/// band shows the spread over seeds, ticks are powers of ten, and the
+/// legend (widths, regimes, theory) sits beside the panels, never on a curve.
 public enum FrontierSVG {
   public static func render(
-    _ report: FrontierReport, curves: [LossCurve], options: FrontierOptions = FrontierOptions()
+    _ report: FrontierReport, analysis: FrontierAnalysis,
+    plot: FrontierPlotOptions = FrontierPlotOptions()
   ) -> String {
-    let slices = CurveSlice.slices(
-      curves, measure: options.computeMeasure, resampling: options.resampling)
-    let gammas = Array(Set(report.slices.map(\.key.gamma))).sorted()
     var rows: [String] = []
+    var members: [String: [SliceReport]] = [:]
     for s in report.slices {
-      let row = "\(s.key.task)|\(s.key.data.map { String($0) } ?? "online")"
-      if !rows.contains(row) { rows.append(row) }
+      let row = "\(s.key.task)|\(s.key.data.map { "\($0)" } ?? "online")"
+      if members[row] == nil { rows.append(row) }
+      members[row, default: []].append(s)
     }
-    let panelWidth = 330.0
-    let panelHeight = 250.0
-    let width = Double(gammas.count) * 2 * panelWidth + 20
-    let height = Double(rows.count) * panelHeight + 20
+    let width = plot.width
+    let height = plot.height ?? Double(rows.count) * 420
+    let rowHeight = height / Double(max(1, rows.count))
+    let legendWidth = max(150, 13 * plot.fontSize)
+    let panelWidth = (width - legendWidth - 10) / 2
     var out = [
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
       String(
         format:
-          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\">",
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">",
         width, height, width, height),
-      "<rect width=\"100%\" height=\"100%\" fill=\"#fafafa\"/>",
+      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
     ]
-    for s in report.slices {
-      guard let slice = slices.first(where: { $0.key == s.key }) else { continue }
-      let row = rows.firstIndex(of: "\(s.key.task)|\(s.key.data.map { String($0) } ?? "online")")!
-      let column = gammas.firstIndex(of: s.key.gamma)!
-      let widthCurves = slice.widthCurves(
-        curveWeights: [Double](repeating: 1, count: slice.curves.count))
-      let x0 = 10 + Double(column) * 2 * panelWidth
-      let y0 = 10 + Double(row) * panelHeight
+    let allWidths = Array(Set(report.slices.flatMap(\.widths))).sorted()
+    func color(_ w: Double) -> String {
+      SVGText.color(allWidths.firstIndex(of: w) ?? 0, of: allWidths.count)
+    }
+    for (r, row) in rows.enumerated() {
+      let slices = members[row]!.sorted { $0.key.gamma < $1.key.gamma }
+      // Row heading over both panels: task and data.
+      let heading = 1.9 * plot.fontSize
       out.append(
-        computePanel(
-          s, widthCurves, x: x0, y: y0, w: panelWidth, h: panelHeight,
-          measure: options.computeMeasure))
+        String(
+          format:
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" font-weight=\"bold\">%@</text>",
+          4.6 * plot.fontSize + 8, Double(r) * rowHeight + 1.4 * plot.fontSize,
+          plot.fontSize + 3, SVGText.escape(FrontierText.title(slices[0]))))
+      let y0 = Double(r) * rowHeight + heading
+      let panelHeight = rowHeight - heading
+      let curves = slices.map { analysis.curves(of: $0.key) }
+      // One loss axis for both panels and both regimes.
+      let yRange = range(curves.flatMap { $0.flatMap(\.loss) })
+      var compute = SVGPanel(
+        x: 0, y: y0, width: panelWidth, height: panelHeight,
+        xRange: range(curves.flatMap { $0.flatMap(\.compute) }), yRange: yRange,
+        title: "loss vs compute",
+        xLabel: report.computeMeasure == .nt ? "compute C = N t" : "compute C (FLOPs)",
+        yLabel: "test loss")
+      var time = SVGPanel(
+        x: panelWidth, y: y0, width: panelWidth, height: panelHeight,
+        xRange: range(curves.flatMap { $0.flatMap(\.steps) }), yRange: yRange,
+        title: "loss vs steps", xLabel: "steps t", yLabel: "test loss")
+      compute.fontSize = plot.fontSize
+      time.fontSize = plot.fontSize
+      for (s, widthCurves) in zip(slices, curves) {
+        let dash: String? = s.regime == .lazy ? "7,4" : nil
+        let runs = analysis.runs(of: s.key)
+        for curve in widthCurves {
+          let c = color(curve.width)
+          if let runs {
+            let (low, high) = runs.seedSpread(width: curve.width, at: curve.steps)
+            compute.band(curve.compute, low, high, color: c)
+            time.band(curve.steps, low, high, color: c)
+          }
+          compute.line(curve.compute, curve.loss, color: c, width: 1.6, dash: dash)
+          time.line(curve.steps, curve.loss, color: c, width: 1.6, dash: dash)
+        }
+        if let e = s.envelope {
+          compute.line(
+            e.points.map(\.compute), e.points.map(\.loss), color: "#000", width: 2.6, dash: dash)
+          if let t = s.theory, let lo = e.points.first?.compute, let hi = e.points.last?.compute {
+            // Theory slope through the envelope's middle, offset below it.
+            let slope = -t.computeOptimal(computeWidthPower: s.computeWidthPower).loss
+            let mid = Foundation.sqrt(lo * hi)
+            let anchor =
+              0.7
+              * (e.points.min { abs(log($0.compute / mid)) < abs(log($1.compute / mid)) }?.loss ?? 1)
+            let f = { (c: Double) in anchor * Foundation.pow(c / mid, slope) }
+            let a = Foundation.sqrt(lo * mid)
+            let b = Foundation.sqrt(mid * hi)
+            compute.line([a, b], [f(a), f(b)], color: theoryColor(s.regime), width: 2.4)
+          }
+        }
+        if let t = s.theory, let fit = s.timeFits.last?.fit {
+          let mid = Foundation.sqrt(fit.windowLower * fit.windowUpper)
+          let anchor = fit(mid) * 0.7
+          let f = { (x: Double) in anchor * Foundation.pow(x / mid, -t.timeExponent) }
+          let lo = fit.windowLower
+          let hi = fit.windowUpper
+          time.line([lo, hi], [f(lo), f(hi)], color: theoryColor(s.regime), width: 2.4)
+        }
+      }
+      out.append(compute.render())
+      out.append(time.render())
       out.append(
-        timePanel(s, widthCurves, x: x0 + panelWidth, y: y0, w: panelWidth, h: panelHeight))
+        legend(
+          slices, widths: Array(Set(slices.flatMap(\.widths))).sorted(), color: color,
+          x: 2 * panelWidth + 10, y: y0 + compute.margin.top, fontSize: plot.fontSize))
     }
     out.append("</svg>")
     return out.joined(separator: "\n") + "\n"
   }
 
+  static func theoryColor(_ regime: TrainingRegime) -> String {
+    regime == .lazy ? "#7f7f7f" : "#2ca02c"
+  }
+
+  /// Widths by colour, regimes by line style, theory slopes.
+  static func legend(
+    _ slices: [SliceReport], widths: [Double], color: (Double) -> String, x: Double, y: Double,
+    fontSize fs: Double
+  ) -> String {
+    var out: [String] = []
+    var v = y + fs
+    func entry(_ label: String, _ stroke: String, _ dash: String?, _ width: Double = 2.4) {
+      let d = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+      out.append(
+        String(
+          format:
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"%.1f\"%@/>",
+          x, v - fs / 3, x + 2.4 * fs, v - fs / 3, stroke, width, d))
+      out.append(
+        String(
+          format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\">%@</text>", x + 2.8 * fs, v, fs,
+          SVGText.escape(label)))
+      v += 1.45 * fs
+    }
+    out.append(
+      String(
+        format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" font-weight=\"bold\">width</text>",
+        x, v, fs))
+    v += 1.45 * fs
+    for w in widths { entry("N = \(FrontierText.g(w))", color(w), nil, 3) }
+    v += 0.5 * fs
+    for s in slices {
+      entry(FrontierText.regimeLabel(s), "#333", s.regime == .lazy ? "7,4" : nil)
+    }
+    entry("envelope L*(C)", "#000", nil, 3)
+    for regime in Set(slices.map(\.regime)).sorted(by: { $0.rawValue < $1.rawValue })
+    where slices.contains(where: { $0.regime == regime && $0.theory != nil }) {
+      entry("theory slope, \(regime.rawValue)", theoryColor(regime), nil)
+    }
+    out.append(
+      String(
+        format:
+          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" fill=\"#555\">band: seed range</text>",
+        x, v + 0.3 * fs, fs - 1))
+    return out.joined(separator: "\n")
+  }
+
   static func range(_ values: [Double]) -> ClosedRange<Double> {
     let logs = values.filter { $0 > 0 && $0.isFinite }.map { Foundation.log10($0) }
     guard let lo = logs.min(), let hi = logs.max() else { return 0...1 }
-    let pad = max(0.05 * (hi - lo), 0.02)
+    let pad = max(0.04 * (hi - lo), 0.02)
     return (lo - pad)...(hi + pad)
-  }
-
-  static func label(_ s: SliceReport) -> String {
-    "\(s.regime.rawValue) gamma=\(String(format: "%g", s.key.gamma)) \(s.key.task) P=\(s.key.data.map { String(format: "%g", $0) } ?? "online")"
-  }
-
-  static func computePanel(
-    _ s: SliceReport, _ curves: [WidthCurve], x: Double, y: Double, w: Double, h: Double,
-    measure: ComputeMeasure
-  ) -> String {
-    var panel = SVGPanel(
-      x: x, y: y, width: w, height: h, xRange: range(curves.flatMap(\.compute)),
-      yRange: range(curves.flatMap(\.loss)), title: label(s),
-      xLabel: measure == .nt ? "compute C = N t" : "compute C (FLOPs)", yLabel: "loss")
-    for (k, curve) in curves.enumerated() {
-      panel.line(curve.compute, curve.loss, color: SVGText.color(k, of: curves.count), width: 1)
-    }
-    var legend: [(String, String, String?)] = []
-    if let e = s.envelope {
-      panel.line(e.points.map(\.compute), e.points.map(\.loss), color: "#000", width: 2.2)
-      let c = e.fittedPoints.map { e.points[$0].compute }
-      if let lo = c.min(), let hi = c.max() {
-        panel.line([lo, hi], [e.loss(lo), e.loss(hi)], color: "#d62728", width: 1.6, dash: "6,3")
-        legend.append(("envelope", "#000", nil))
-        legend.append((String(format: "fit C^%.3f", e.loss.exponent), "#d62728", "6,3"))
-        if let t = s.theory {
-          let slope = -t.computeOptimal(computeWidthPower: s.computeWidthPower).loss
-          let mid = Foundation.sqrt(lo * hi)
-          let anchor = e.loss(mid)
-          let f = { (c: Double) in anchor * Foundation.pow(c / mid, slope) }
-          panel.line([lo, hi], [f(lo), f(hi)], color: "#2ca02c", width: 1.6, dash: "2,3")
-          legend.append((String(format: "theory C^%.3f", slope), "#2ca02c", "2,3"))
-        }
-      }
-    }
-    panel.legend(legend)
-    return panel.render()
-  }
-
-  static func timePanel(
-    _ s: SliceReport, _ curves: [WidthCurve], x: Double, y: Double, w: Double, h: Double
-  )
-    -> String
-  {
-    var panel = SVGPanel(
-      x: x, y: y, width: w, height: h, xRange: range(curves.flatMap(\.steps)),
-      yRange: range(curves.flatMap(\.loss)), title: "loss vs steps", xLabel: "steps t",
-      yLabel: "loss")
-    var legend: [(String, String, String?)] = []
-    for (k, curve) in curves.enumerated() {
-      let color = SVGText.color(k, of: curves.count)
-      panel.line(curve.steps, curve.loss, color: color, width: 1)
-      if let fit = s.timeFits.first(where: { $0.width == curve.width })?.fit {
-        panel.line(
-          [fit.windowLower, fit.windowUpper], [fit(fit.windowLower), fit(fit.windowUpper)],
-          color: color,
-          width: 3)
-      }
-      if curves.count <= 10 || k % max(1, curves.count / 8) == 0 {
-        legend.append(("N=\(String(format: "%g", curve.width))", color, nil))
-      }
-    }
-    // Theory slope through the middle of the widest net's fit window.
-    if let t = s.theory, let fit = s.timeFits.last?.fit {
-      let mid = Foundation.sqrt(fit.windowLower * fit.windowUpper)
-      let anchor = fit(mid) * 0.8
-      let f = { (x: Double) in anchor * Foundation.pow(x / mid, -t.timeExponent) }
-      let lo = fit.windowLower / 2
-      let hi = fit.windowUpper * 2
-      panel.line([lo, hi], [f(lo), f(hi)], color: "#2ca02c", width: 1.6, dash: "2,3")
-      legend.append((String(format: "theory t^-%.3f", t.timeExponent), "#2ca02c", "2,3"))
-    }
-    panel.legend(legend)
-    return panel.render()
   }
 }

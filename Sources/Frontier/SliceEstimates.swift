@@ -13,37 +13,32 @@ struct SliceEstimates: Sendable {
   var parametric: ParametricFitResult?
   var computeWidthPower: Double = 1
   var notes: [String] = []
+  /// Why a width has no `L(t)` fit.
+  var timeFitFailures: [Double: String] = [:]
 
-  /// Statistic names: `time@N=<w>`, `time` (largest width), `width`,
-  /// `widthFloor` (known bottleneck `L_inf` vs N),
-  /// `envelope.{loss,width,time}`, `isoflop.{loss,width,time}`,
-  /// `parametric.{E,A,a,B,b,loss,width,time}`; all compute statistics are
-  /// signed log-log slopes (`parametric.loss = -ab/(a+pb)`).
-  var statistics: [String: Double] {
-    var s: [String: Double] = [:]
-    for fit in timeFits { s["time@N=\(String(format: "%g", fit.width))"] = fit.fit.exponent }
-    if let last = timeFits.last { s["time"] = last.fit.exponent }
-    if let w = widthFit { s["width"] = w.exponent }
-    if let f = floorWidthFit { s["widthFloor"] = f.exponent }
-    if let e = envelope {
-      s["envelope.loss"] = e.loss.exponent
-      s["envelope.width"] = e.width.exponent
-      s["envelope.time"] = e.time.exponent
-    }
-    if let i = isoFLOP {
-      s["isoflop.loss"] = i.loss.exponent
-      s["isoflop.width"] = i.width.exponent
-      s["isoflop.time"] = i.time.exponent
+  /// Every statistic of these fits as a signed log-log slope (or surface
+  /// parameter); `parametric.loss = -ab/(a+pb)`.
+  var statistics: [Statistic: Double] {
+    var s: [Statistic: Double] = [:]
+    for fit in timeFits { s[.timeAtWidth(fit.width)] = fit.fit.exponent }
+    if let last = timeFits.last { s[.time] = last.fit.exponent }
+    if let w = widthFit { s[.width] = w.exponent }
+    if let f = floorWidthFit { s[.widthFloor] = f.exponent }
+    for quantity in ComputeQuantity.allCases {
+      if let e = envelope { s[.compute(.envelope, quantity)] = e.fit(quantity).exponent }
+      if let i = isoFLOP { s[.compute(.isoflop, quantity)] = i.fit(quantity).exponent }
     }
     if let p = parametric?.best {
-      s["parametric.E"] = p.E
-      s["parametric.A"] = p.A
-      s["parametric.a"] = p.a
-      s["parametric.B"] = p.B
-      s["parametric.b"] = p.b
-      s["parametric.loss"] = -p.lossDecayExponent(computeWidthPower: computeWidthPower)
-      s["parametric.width"] = p.sizeAllocationExponent(computeWidthPower: computeWidthPower)
-      s["parametric.time"] = p.lengthAllocationExponent(computeWidthPower: computeWidthPower)
+      s[.surface(.E)] = p.E
+      s[.surface(.A)] = p.A
+      s[.surface(.a)] = p.a
+      s[.surface(.B)] = p.B
+      s[.surface(.b)] = p.b
+      s[.compute(.parametric, .loss)] = -p.lossDecayExponent(computeWidthPower: computeWidthPower)
+      s[.compute(.parametric, .width)] = p.sizeAllocationExponent(
+        computeWidthPower: computeWidthPower)
+      s[.compute(.parametric, .time)] = p.lengthAllocationExponent(
+        computeWidthPower: computeWidthPower)
     }
     return s
   }
@@ -55,7 +50,8 @@ struct SliceEstimates: Sendable {
   ) -> SliceEstimates {
     var result = SliceEstimates()
     result.computeWidthPower = computeWidthPower(curves, measure: options.computeMeasure)
-    result.timeFits = PerAxisFits.timeFits(curves, policy: options.timeWindow)
+    (result.timeFits, result.timeFitFailures) = PerAxisFits.timeFits(
+      curves, policy: options.timeWindow)
     if let (fit, time) = PerAxisFits.widthFit(curves, policy: options.widthWindow) {
       result.widthFit = fit
       result.widthFitTime = time

@@ -119,6 +119,21 @@ public struct ScalingTheory: Sendable, Codable, Equatable {
     ]
   }
 
+  /// The predicted signed log-log slope of `quantity` (as stored in a
+  /// `Statistic`: decays negative, allocations positive).
+  public func predictedSlope(_ quantity: TheoryQuantity, computeWidthPower p: Double = 1) -> Double
+  {
+    let optimal = computeOptimal(computeWidthPower: p)
+    switch quantity {
+    case .time: return -timeExponent
+    case .width: return -widthExponent
+    case .data: return -dataExponent
+    case .computeLoss: return -optimal.loss
+    case .computeWidth: return optimal.width
+    case .computeTime: return optimal.time
+    }
+  }
+
   /// A short human-readable summary (for a `theory` command).
   public func summary(computeWidthPower p: Double = 1) -> String {
     let optimal = computeOptimal(computeWidthPower: p)

@@ -8,25 +8,35 @@ import SweepSpec
 /// bootstrap intervals, and the paper's theory beside the measurement.
 enum FrontierCommand {
   static let help = """
-    usage: [mpirun -np R] scalesweep frontier FILE.h5 [--json] [--csv DIR] [--svg FILE]
+    usage: [mpirun -np R] scalesweep frontier FILE.h5 [--details] [--json] [--json-file OUT]
+                                              [--csv DIR] [--svg FILE] [--plot-size WxH]
                                               [--write] [--compute flops|nt]
                                               [--bootstrap N] [--seed S]
                                               [--time-range T1:T2] [--lazy-gamma G]
            scalesweep frontier --table FILE.csv --size-column NAME --compute-column NAME
                                --loss-column NAME [--data-column NAME] [--drop-highest K]
-                               [--json] [--bootstrap N] [--seed S]
+                               [--run-column NAME] [--json] [--bootstrap N] [--seed S]
 
     For each (gamma, task, data) slice of a results file: loss-vs-time fits
     per width (window chosen automatically and reported), loss vs width and
     vs data, the compute-optimal frontier by three approaches (envelope,
     IsoFLOP parabolas, parametric L = E + A N^-a + B t^-b), bootstrap
-    confidence intervals, and the paper's predicted exponents with whether
-    each interval contains them. Diverged and failed cells are left out with
+    confidence intervals, and the paper's predicted exponents. It prints a
+    one-screen summary first: per task and data size, whether feature
+    learning speeds training up (time exponents, rich vs lazy, with
+    intervals and theory), the compute-optimal exponents of each regime, and
+    the final loss of each width. Exponents are positive, as the paper
+    writes them. A number that breaks a reporting rule (docs/frontier.md) is
+    shown as - with the reason. Diverged and failed cells are left out with
     a warning. Under mpirun the bootstrap is spread over the ranks.
 
-      --json            the report as JSON on stdout instead of the table
+      --details         after the summary, every statistic of every slice
+      --json            the report as JSON on stdout instead of the text
+      --json-file OUT   also write the JSON report to OUT (text stays on stdout)
       --csv DIR         write CSV tables into DIR
-      --svg FILE        write an SVG plot (loss vs compute and vs time, lazy and rich)
+      --svg FILE        write the plot as SVG, and FILE.png / FILE.pdf next to it
+                        when rsvg-convert is installed
+      --plot-size WxH   plot size in pixels (default 1100x420 per task and data row)
       --write           store the report in FILE.h5 as the group /frontier
       --compute M       compute axis: flops (recorded FLOPs, default) or nt (C = N t)
       --bootstrap N     bootstrap replicates (default 1000; 0 for none)
@@ -40,15 +50,25 @@ enum FrontierCommand {
                         N from --size-column, C from --compute-column, loss from
                         --loss-column, data from --data-column or D = C / (6 N)
       --drop-highest K  leave out the K highest-loss rows of --table (outliers)
+      --run-column C    with --table: rows with the same value of C are one run's
+                        learning curve (one size N, losses at several D); fits
+                        L(D) per size and all three approaches, bootstrapping
+                        whole runs; --details, --json, --json-file, --csv, --svg apply
     """
+
+  /// Options that only make sense for a results file (refused with --table).
+  static let resultsOnly = [
+    "--csv", "--svg", "--write", "--compute", "--time-range", "--lazy-gamma", "--details",
+    "--json-file", "--plot-size",
+  ]
 
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
-      words, command: "frontier", flags: ["--json", "--write"],
+      words, command: "frontier", flags: ["--json", "--write", "--details"],
       options: [
         "--csv", "--svg", "--compute", "--bootstrap", "--seed", "--table", "--size-column",
         "--compute-column", "--loss-column", "--data-column", "--drop-highest", "--time-range",
-        "--lazy-gamma",
+        "--lazy-gamma", "--json-file", "--plot-size", "--run-column",
       ])
     var bootstrap = BootstrapOptions()
     bootstrap.replicates =
@@ -57,7 +77,22 @@ enum FrontierCommand {
       bootstrap.baseSeed = UInt64(seed)
     }
     if let table = args.value("--table") {
+      if args.value("--run-column") != nil {
+        return try runCurves(table, args: args, bootstrap: bootstrap)
+      }
+      for option in resultsOnly where args.has(option) || args.value(option) != nil {
+        throw UsageError(
+          message:
+            "scalesweep frontier --table \(table): \(option) applies to results files only (a table gives no curves to plot, tabulate or store)"
+        )
+      }
       return try runTable(table, args: args, bootstrap: bootstrap)
+    }
+    for option in [
+      "--size-column", "--compute-column", "--loss-column", "--data-column",
+      "--drop-highest", "--run-column",
+    ] where args.value(option) != nil {
+      throw UsageError(message: "scalesweep frontier: \(option) needs --table")
     }
     let path = try args.single("results file", command: "frontier")
     var options = FrontierOptions()
@@ -72,46 +107,74 @@ enum FrontierCommand {
       options.timeWindow = options.timeWindow.fixed(to: try timeRange(text))
     }
     let lazyGamma = try args.number("--lazy-gamma", command: "frontier", atLeast: 0)
+    let plotSize = try args.value("--plot-size").map(plotSize)
     let results = try ResultsFile.read(path: path)
     options.lazyGamma = lazyGamma ?? results.job.model.lazyGamma
     let (curves, warnings) = curves(from: results)
-    let comm = try launchedUnderMPI ? Comm.world() : nil
-    defer { comm?.finalize() }
-    let rank = comm?.rank ?? 0
-    let ranks = comm?.size ?? 1
     guard !curves.isEmpty else {
       throw UsageError(message: "\(path): no finished cells to fit (run the sweep first)")
     }
-    let point = try ComputeOptimalFrontier.pointEstimates(curves, options: options)
+    let comm = try launchedUnderMPI ? Comm.world() : nil
+    defer { comm?.finalize() }
+    return try analyze(
+      curves, options: options, warnings: warnings, args: args, path: path, comm: comm,
+      plotSize: plotSize)
+  }
+
+  /// The analysis and every output, for a results file or a table of runs:
+  /// slices, fits and warm starts built once; the bootstrap (spread over
+  /// `comm`'s ranks) resamples them; text, JSON, CSV and SVG render the
+  /// combined report.
+  static func analyze(
+    _ curves: [LossCurve], options: FrontierOptions, warnings: [String], args: Arguments,
+    path: String, comm: Comm?, plotSize: (Double, Double)?
+  ) throws -> Int32 {
+    let rank = comm?.rank ?? 0
+    let ranks = comm?.size ?? 1
+    let analysis = try ComputeOptimalFrontier.prepare(curves, options: options)
+    if let text = args.value("--time-range"),
+      analysis.report.slices.allSatisfy({ $0.timeFits.isEmpty })
+    {
+      let steps = curves.flatMap(\.steps)
+      throw UsageError(
+        message:
+          "\(path): --time-range \(text) gives no L(t) fit: fewer than 3 records inside it for every width (records span steps \(JSONFormat.number(steps.min() ?? 0))..\(JSONFormat.number(steps.max() ?? 0)))"
+      )
+    }
     // Replicates split into contiguous ranges, one per rank; the combined
     // report does not depend on the split.
     let total = options.bootstrap.replicates
-    let lower = total * rank / ranks
-    let upper = total * (rank + 1) / ranks
-    let mine = try ComputeOptimalFrontier.bootstrapReplicates(
-      curves, report: point, options: options, range: lower..<upper)
+    let mine = try analysis.bootstrapReplicates(
+      range: (total * rank / ranks)..<(total * (rank + 1) / ranks))
     var replicates = mine
     if let comm, comm.size > 1 {
       let gathered = try comm.gatherBytes(try BootstrapReplicate.encode(mine))
       guard rank == 0 else { return 0 }
       replicates = try gathered.flatMap { try BootstrapReplicate.decode($0) }
     }
-    var report =
-      total > 0
-      ? ComputeOptimalFrontier.combine(point, replicates: replicates, options: options) : point
+    var report = total > 0 ? analysis.combined(replicates: replicates) : analysis.report
     report.warnings = warnings + report.warnings
     let json = FrontierJSON.render(report)
     if args.has("--json") {
       Output.line(json)
     } else {
-      for warning in warnings { Output.warning(warning) }
-      Output.line(FrontierText.render(report))
+      for warning in report.warnings { Output.warning(warning) }
+      Output.line(FrontierText.render(report, details: args.has("--details")))
+    }
+    if let file = args.value("--json-file") {
+      try write(json + "\n", to: file)
     }
     if let dir = args.value("--csv") {
       try writeFiles(FrontierCSV.tables(report), to: dir)
     }
     if let svg = args.value("--svg") {
-      try write(FrontierSVG.render(report, curves: curves, options: options), to: svg)
+      var plot = FrontierPlotOptions()
+      if let plotSize {
+        plot.width = plotSize.0
+        plot.height = plotSize.1
+      }
+      try write(FrontierSVG.render(report, analysis: analysis, plot: plot), to: svg)
+      try convert(svg)
     }
     if args.has("--write") {
       try ResultsFile.storeFrontier(
@@ -119,6 +182,42 @@ enum FrontierCommand {
         tables: FrontierCSV.tables(report))
     }
     return 0
+  }
+
+  /// `WxH` in pixels, each 200..10000.
+  static func plotSize(_ text: String) throws -> (Double, Double) {
+    let parts = text.lowercased().split(separator: "x")
+    guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]),
+      (200...10000).contains(w), (200...10000).contains(h)
+    else {
+      throw UsageError(
+        message: "scalesweep frontier: --plot-size \(text): expected WxH in pixels, e.g. 1100x420")
+    }
+    return (Double(w), Double(h))
+  }
+
+  /// PNG (2x, for slides and the README) and PDF next to `svg` through
+  /// librsvg's rsvg-convert when it is installed; nothing otherwise.
+  static func convert(_ svg: String) throws {
+    let candidates = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"]
+    guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+    else { return }
+    let base = svg.hasSuffix(".svg") ? String(svg.dropLast(4)) : svg
+    for (format, extra) in [("png", ["--zoom", "2"]), ("pdf", [])] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: tool)
+      process.arguments = ["-f", format] + extra + ["-o", "\(base).\(format)", svg]
+      process.standardError = FileHandle.nullDevice
+      do {
+        try process.run()
+        process.waitUntilExit()
+      } catch {
+        throw UsageError(message: "\(svg): rsvg-convert did not start: \(error)")
+      }
+      guard process.terminationStatus == 0 else {
+        throw UsageError(message: "\(svg): rsvg-convert could not write \(base).\(format)")
+      }
+    }
   }
 
   /// `T1:T2` with `0 < T1 < T2`, in steps.
@@ -195,7 +294,7 @@ enum FrontierCommand {
     else {
       throw UsageError(
         message:
-          "scalesweep frontier --table: --size-column, --compute-column and --loss-column are required"
+          "scalesweep frontier --table \(table): --size-column, --compute-column and --loss-column are required"
       )
     }
     guard let text = try? String(contentsOfFile: table, encoding: .utf8) else {
@@ -211,9 +310,61 @@ enum FrontierCommand {
     } catch {
       throw UsageError(message: "\(table): \(error)")
     }
-    let report = try ExternalFrontier.fit(runs, bootstrap: bootstrap)
+    let report: ExternalFitReport
+    do {
+      report = try ExternalFrontier.fit(runs, bootstrap: bootstrap)
+    } catch {
+      throw UsageError(message: "\(table): \(error)")
+    }
     Output.line(args.has("--json") ? FrontierJSON.render(report) : FrontierText.render(report))
     return 0
+  }
+
+  /// `--table FILE --run-column C`: rows grouped into learning curves, one
+  /// per value of column C (a run: one size N, losses at several data
+  /// amounts D). Then the same analysis as a results file: L(D) per size,
+  /// the envelope, IsoFLOP profiles and the surface, with a bootstrap that
+  /// resamples whole runs.
+  static func runCurves(_ table: String, args: Arguments, bootstrap: BootstrapOptions) throws
+    -> Int32
+  {
+    for option in ["--write", "--compute", "--time-range", "--lazy-gamma", "--drop-highest"]
+    where args.has(option) || args.value(option) != nil {
+      throw UsageError(
+        message: "scalesweep frontier --table \(table): \(option) does not apply with --run-column")
+    }
+    guard let size = args.value("--size-column"), let compute = args.value("--compute-column"),
+      let loss = args.value("--loss-column"), let run = args.value("--run-column")
+    else {
+      throw UsageError(
+        message:
+          "scalesweep frontier --table \(table): --size-column, --compute-column and --loss-column are required"
+      )
+    }
+    guard let text = try? String(contentsOfFile: table, encoding: .utf8) else {
+      throw UsageError(message: "\(table): cannot read the table")
+    }
+    let curves: [LossCurve]
+    let warnings: [String]
+    do {
+      (curves, warnings) = try TableCurves.load(
+        csv: text, runColumn: run, sizeColumn: size, computeColumn: compute, lossColumn: loss,
+        dataColumn: args.value("--data-column"))
+    } catch {
+      throw UsageError(message: "\(table): \(error)")
+    }
+    var options = FrontierOptions()
+    options.bootstrap = bootstrap
+    options.computeMeasure = .flops
+    options.resampling = .cells
+    let plotSize = try args.value("--plot-size").map(plotSize)
+    do {
+      return try analyze(
+        curves, options: options, warnings: warnings.map { "\(table): \($0)" }, args: args,
+        path: table, comm: nil, plotSize: plotSize)
+    } catch let error as FrontierError {
+      throw UsageError(message: "\(table): \(error)")
+    }
   }
 
   static func write(_ text: String, to path: String) throws {

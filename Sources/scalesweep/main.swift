@@ -14,6 +14,7 @@ let usage = """
     inspect FILE.h5           summarise a results file
     slurm JOB                 print an sbatch script sized from the job's plan
     frontier FILE.h5          power laws, compute-optimal frontier with intervals, theory
+    export FILE.h5 --csv OUT  the results as one tidy CSV table (one row per cell and step)
     bench                     training-step speed of each model against sgemm
     theory JOB                predicted scaling exponents of a job's tasks
 
@@ -26,6 +27,7 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
   "inspect": (InspectCommand.help, InspectCommand.run),
   "slurm": (SlurmCommand.help, SlurmCommand.run),
   "frontier": (FrontierCommand.help, FrontierCommand.run),
+  "export": (ExportCommand.help, ExportCommand.run),
   "bench": (BenchCommand.help, BenchCommand.run),
   "theory": (TheoryCommand.help, TheoryCommand.run),
 ]

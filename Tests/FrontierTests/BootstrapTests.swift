@@ -37,8 +37,8 @@ import Testing
   /// 95 % percentile intervals cover the true a, b, E in most of 30 draws
   /// (nominal 95 %; 80 % is the floor allowed for 30 draws of 40 replicates).
   @Test func intervalsCoverTruthAtRoughlyNominalRate() throws {
-    var covered = ["a": 0, "b": 0, "E": 0]
-    let truth = ["a": 0.34, "b": 0.37, "E": 1.7]
+    var covered: [Statistic: Int] = [.surface(.a): 0, .surface(.b): 0, .surface(.E): 0]
+    let truth: [Statistic: Double] = [.surface(.a): 0.34, .surface(.b): 0.37, .surface(.E): 1.7]
     let draws = 30
     for draw in 0..<draws {
       let report = try ExternalFrontier.fit(
@@ -56,24 +56,17 @@ import Testing
     var options = SyntheticRecoveryTests.fastOptions()
     options.bootstrap.replicates = 12
     let curves = SyntheticSweep(E: 0.05, noise: 0.02).curves(seed: 11)
-    let report = try ComputeOptimalFrontier.pointEstimates(curves, options: options)
-    let all = try ComputeOptimalFrontier.bootstrapReplicates(
-      curves, report: report, options: options, range: 0..<12)
-    let parts = try [0..<5, 5..<6, 6..<12].flatMap {
-      try ComputeOptimalFrontier.bootstrapReplicates(
-        curves, report: report, options: options, range: $0)
-    }
+    let analysis = try ComputeOptimalFrontier.prepare(curves, options: options)
+    let all = try analysis.bootstrapReplicates(range: 0..<12)
+    let parts = try [0..<5, 5..<6, 6..<12].flatMap { try analysis.bootstrapReplicates(range: $0) }
     #expect(all == parts)
-    let combined = ComputeOptimalFrontier.combine(
-      report, replicates: parts.reversed(), options: options)
-    let direct = ComputeOptimalFrontier.combine(report, replicates: all, options: options)
+    let combined = analysis.combined(replicates: parts.reversed())
+    let direct = analysis.combined(replicates: all)
     #expect(combined == direct)
     let slice = try #require(combined.slices.first)
-    #expect(slice.intervals["parametric.a"] != nil && slice.intervals["envelope.loss"] != nil)
-    #expect(throws: FrontierError.self) {
-      try ComputeOptimalFrontier.bootstrapReplicates(
-        curves, report: report, options: options, range: 10..<13)
-    }
+    #expect(
+      slice.intervals[.surface(.a)] != nil && slice.intervals[.compute(.envelope, .loss)] != nil)
+    #expect(throws: FrontierError.self) { try analysis.bootstrapReplicates(range: 10..<13) }
   }
 
   @Test func clusterMultiplicitiesSumToClusterCount() {
@@ -90,14 +83,17 @@ import Testing
     let replicates = [
       BootstrapReplicate(
         slice: "s", index: 3,
-        statistics: ["parametric.A": .infinity, "a": -.infinity, "b": .nan, "c": 0.25])
+        statistics: [
+          .surface(.A): .infinity, .surface(.a): -.infinity, .surface(.b): .nan,
+          .timeAtWidth(1_234_567): 0.25,
+        ])
     ]
     let back = try BootstrapReplicate.decode(try BootstrapReplicate.encode(replicates))
     #expect(back.count == 1 && back[0].slice == "s" && back[0].index == 3)
-    #expect(back[0].statistics["parametric.A"] == .infinity)
-    #expect(back[0].statistics["a"] == -.infinity)
-    #expect(back[0].statistics["b"]?.isNaN == true)
-    #expect(back[0].statistics["c"] == 0.25)
+    #expect(back[0].statistics[.surface(.A)] == .infinity)
+    #expect(back[0].statistics[.surface(.a)] == -.infinity)
+    #expect(back[0].statistics[.surface(.b)]?.isNaN == true)
+    #expect(back[0].statistics[.timeAtWidth(1_234_567)] == 0.25)
   }
 
   @Test func quantilesInterpolate() {

@@ -46,10 +46,12 @@ import Testing
     let report = ExternalFrontier.combine(
       estimate, replicates: second + first, bootstrap: bootstrap)
     let se = report.intervals.mapValues(\.standardError)
-    #expect(abs(se["a"]! / 0.015 - 1) < 0.3, "SE a \(se["a"]!)")
-    #expect(abs(se["b"]! / 0.021 - 1) < 0.3, "SE b \(se["b"]!)")
-    #expect(abs(se["E"]! / 0.026 - 1) < 0.3, "SE E \(se["E"]!)")
-    #expect(abs(se["sizeAllocation"]! / 0.020 - 1) < 0.3, "SE N* \(se["sizeAllocation"]!)")
+    #expect(abs(se[.surface(.a)]! / 0.015 - 1) < 0.3, "SE a \(se[.surface(.a)]!)")
+    #expect(abs(se[.surface(.b)]! / 0.021 - 1) < 0.3, "SE b \(se[.surface(.b)]!)")
+    #expect(abs(se[.surface(.E)]! / 0.026 - 1) < 0.3, "SE E \(se[.surface(.E)]!)")
+    #expect(
+      abs(se[.compute(.parametric, .width)]! / 0.020 - 1) < 0.3,
+      "SE N* \(se[.compute(.parametric, .width)]!)")
     // Splitting the range across "ranks" changes nothing.
     let whole = try ExternalFrontier.bootstrapReplicates(
       runs, pointEstimate: estimate, options: options, bootstrap: bootstrap, range: 55..<65)

@@ -43,9 +43,14 @@ import Testing
     #expect(slices.count == 2)
     for slice in slices {
       let parametric = try #require(slice["parametric"] as? [String: Any])
-      for key in ["E", "A", "a", "B", "b"] {
+      // The sweep has no floor (E = 0): E runs to 0 and is shown as "-".
+      let e = try #require(parametric["E"] as? [String: Any])
+      #expect(e["value"] is NSNull && e["rejected"] as? String == "E -> 0: no loss floor resolved")
+      for key in ["A", "a", "B", "b"] {
         let q = try #require(parametric[key] as? [String: Any], "missing \(key)")
-        #expect(q["value"] is Double && q["lower"] is Double && q["upper"] is Double)
+        #expect(
+          q["value"] is Double && q["lower"] is Double && q["upper"] is Double,
+          "\(key): \(q["rejected"] ?? "")")
       }
       #expect((slice["comparisons"] as? [Any])?.isEmpty == false)
     }
@@ -59,13 +64,11 @@ import Testing
 
   @Test func svgIsWellFormedAndRenders() throws {
     let report = try Self.report(replicates: 0)
-    let svg = FrontierSVG.render(
-      report, curves: Self.sweep(),
-      options: {
-        var o = FrontierOptions()
-        o.computeMeasure = .nt
-        return o
-      }())
+    var options = SyntheticRecoveryTests.fastOptions()
+    options.computeMeasure = .nt
+    options.bootstrap.replicates = 0
+    let analysis = try ComputeOptimalFrontier.prepare(Self.sweep(), options: options)
+    let svg = FrontierSVG.render(report, analysis: analysis)
     let document = try XMLDocument(data: Data(svg.utf8))
     #expect(document.rootElement()?.name == "svg")
     #expect(svg.components(separatedBy: "<polyline").count > 30)
@@ -92,11 +95,11 @@ import Testing
     let report = try Self.report(replicates: 0)
     let lazy = try #require(report.slices.first { $0.regime == .lazy })
     let rich = try #require(report.slices.first { $0.regime == .rich })
-    let lazyTime = try #require(lazy.estimates["time"])
-    let richTime = try #require(rich.estimates["time"])
+    let lazyTime = try #require(lazy.estimates[.time])
+    let richTime = try #require(rich.estimates[.time])
     #expect(abs(lazyTime + 0.5) < 0.05 && abs(richTime + 2.0 / 3) < 0.06, "\(lazyTime) \(richTime)")
     // Compute-optimal loss exponents: 1/3 lazy, 0.4 rich (C = N t).
-    #expect(abs(lazy.estimates["parametric.loss"]! + 1.0 / 3) < 0.03)
-    #expect(abs(rich.estimates["parametric.loss"]! + 0.4) < 0.03)
+    #expect(abs(lazy.estimates[.compute(.parametric, .loss)]! + 1.0 / 3) < 0.03)
+    #expect(abs(rich.estimates[.compute(.parametric, .loss)]! + 0.4) < 0.03)
   }
 }

@@ -52,13 +52,13 @@ import Testing
     let report = try ComputeOptimalFrontier.pointEstimates(curves, options: Self.fastOptions())
     let slice = try #require(report.slices.first)
     #expect(abs(slice.computeWidthPower - 2) < 1e-9)
-    #expect(abs(slice.estimates["parametric.width"]! - 0.25) < 0.01)
-    #expect(abs(slice.estimates["envelope.width"]! - 0.25) < 0.04)
-    #expect(abs(slice.estimates["envelope.loss"]! + 0.25) < 0.03)
+    #expect(abs(slice.estimates[.compute(.parametric, .width)]! - 0.25) < 0.01)
+    #expect(abs(slice.estimates[.compute(.envelope, .width)]! - 0.25) < 0.04)
+    #expect(abs(slice.estimates[.compute(.envelope, .loss)]! + 0.25) < 0.03)
     // Local parabolas (isoFLOPHalfWindow = 2); with all widths the vertex
     // bias gives about 0.43 here (docs/frontier.md).
-    #expect(abs(slice.estimates["isoflop.time"]! - 0.5) < 0.04, "\(slice.estimates)")
-    #expect(abs(slice.estimates["isoflop.width"]! - 0.25) < 0.03)
+    #expect(abs(slice.estimates[.compute(.isoflop, .time)]! - 0.5) < 0.04, "\(slice.estimates)")
+    #expect(abs(slice.estimates[.compute(.isoflop, .width)]! - 0.25) < 0.03)
   }
 
   @Test func perAxisFitsRecoverExponents() throws {

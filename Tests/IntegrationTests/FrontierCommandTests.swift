@@ -69,6 +69,94 @@ import Testing
     #expect(abs(value("B") / 2143 - 1) < 0.05)
   }
 
+  /// Options that would produce nothing are errors naming why; `--table`
+  /// refuses degenerate tables, naming the file in every error.
+  @Test func optionsThatProduceNothingAndDegenerateTables() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("r.h5").path
+    let run = try Harness.scalesweep(["run", Harness.fixture("tiny.json"), "--out", out, "--quiet"])
+    try #require(run.status == 0, "\(run.stderr)")
+    let outside = try Harness.scalesweep([
+      "frontier", out, "--time-range", "3000000:3500000", "--bootstrap", "0",
+    ])
+    #expect(outside.status == 2)
+    #expect(outside.stderr.contains("--time-range 3000000:3500000 gives no L(t) fit"))
+    #expect(outside.stdout.isEmpty)
+    let table = dir.appendingPathComponent("runs.csv").path
+    try "N,C,L\n1,6,9.541\n2,24,9.541\n4,96,9.541\n8,384,9.541\n16,1536,9.541\n"
+      .write(toFile: table, atomically: true, encoding: .utf8)
+    let base = [
+      "frontier", "--table", table, "--size-column", "N", "--compute-column", "C",
+      "--loss-column", "L", "--bootstrap", "0",
+    ]
+    for (extra, message) in [
+      (["--svg", dir.appendingPathComponent("t.svg").path], "--svg applies to results files only"),
+      ([], "loss column"), (["--size-column", "M"], "column 'M' not found"),
+    ] {
+      let result = try Harness.scalesweep(base + extra)
+      #expect(result.status == 2, "\(extra): \(result.stdout)")
+      #expect(result.stderr.contains(table), "\(extra): \(result.stderr)")
+      #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
+      #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("t.svg").path))
+    // Five runs on no floor: E runs to 0 and is "-", never 1e-103.
+    let five = dir.appendingPathComponent("five.csv").path
+    try "N,C,L\n1,6,2.0\n2,48,0.9\n4,384,0.45\n8,3072,0.2\n16,24576,0.11\n"
+      .write(toFile: five, atomically: true, encoding: .utf8)
+    let fit = try Harness.scalesweep([
+      "frontier", "--table", five, "--size-column", "N", "--compute-column", "C",
+      "--loss-column", "L", "--bootstrap", "20",
+    ])
+    #expect(fit.status == 0, "\(fit.stderr)")
+    #expect(ReportScan.extremeNumbers(in: fit.stdout).isEmpty, "\(fit.stdout)")
+    #expect(fit.stdout.contains("-  ("), "\(fit.stdout)")
+  }
+
+  /// `--table --run-column`: rows grouped into learning curves give all
+  /// three approaches; the bootstrap resamples whole runs.
+  @Test func tableOfLearningCurves() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var lines = ["run,N,D,C,L"]
+    for i in 0..<8 {
+      let n = 1e6 * pow(2, Double(i))
+      for s in 0..<2 {
+        for k in 0..<25 {
+          let d = 1e6 * pow(10, Double(k) / 6)
+          let wiggle = 1 + 0.003 * sin(Double(7 * i + 3 * s + k))
+          let l = (1.7 + 400 * pow(n, -0.34) + 2000 * pow(d, -0.37)) * wiggle
+          lines.append("r\(i)-\(s),\(n),\(d),\(6 * n * d),\(l)")
+        }
+      }
+    }
+    let table = dir.appendingPathComponent("runs.csv").path
+    try (lines.joined(separator: "\n") + "\n").write(
+      toFile: table, atomically: true, encoding: .utf8)
+    let result = try Harness.scalesweep([
+      "frontier", "--table", table, "--run-column", "run", "--size-column", "N",
+      "--compute-column", "C", "--loss-column", "L", "--data-column", "D", "--bootstrap", "20",
+      "--json",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(json["bootstrapReplicates"] as? Int == 20)
+    let slice = try #require((json["slices"] as? [[String: Any]])?.first)
+    #expect((slice["timeFits"] as? [Any])?.count == 8)
+    let parametric = try #require(slice["parametric"] as? [String: Any])
+    let width = try #require(parametric["widthExponent"] as? [String: Any])
+    // b / (a + b) = 0.37 / 0.71.
+    #expect(abs((width["value"] as? Double ?? 0) - 0.521) < 0.01, "\(width)")
+    #expect(width["lower"] is Double && width["upper"] is Double)
+    let bad = try Harness.scalesweep([
+      "frontier", "--table", table, "--run-column", "nope", "--size-column", "N",
+      "--compute-column", "C", "--loss-column", "L",
+    ])
+    #expect(bad.status == 2 && bad.stderr.contains(table) && bad.stderr.contains("'nope'"))
+  }
+
   @Test func badInputsAreOneLineErrors() throws {
     let dir = try Harness.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

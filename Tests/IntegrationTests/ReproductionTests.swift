@@ -42,6 +42,9 @@ import Testing
     let result = try Harness.mpirun(
       ranks: 2, ["frontier", out, "--json", "--bootstrap", "0"] + frontierArguments)
     try #require(result.status == 0, "\(result.stderr)")
+    // No degenerate number in the report (each is "-" with its reason).
+    let extreme = ReportScan.extremeNumbers(in: result.stdout)
+    #expect(extreme.isEmpty, "\(extreme)")
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     return try #require(json["slices"] as? [[String: Any]])
@@ -82,8 +85,17 @@ import Testing
     for slice in slices {
       let beta = try #require(slice["taskBeta"] as? Double)
       #expect((slice["timeFits"] as? [[String: Any]])?.last?["width"] as? Double == 256)
+      // Two widths are too few for a reported fit (the report shows "-",
+      // 2 points < 5); the exponent between the two known floors is the check.
       let floor = try #require(slice["widthFloorFit"] as? [String: Any])
-      floorExponent[beta] = try #require((floor["exponent"] as? [String: Any])?["value"] as? Double)
+      let rejected = (floor["exponent"] as? [String: Any])?["rejected"] as? String
+      #expect(rejected == "2 points < 5", "\(floor)")
+      let finals = try #require(slice["finalLosses"] as? [[String: Any]])
+      let floors = finals.compactMap { f in
+        (f["width"] as? Double).flatMap { w in (f["lossFloor"] as? Double).map { (w, $0) } }
+      }
+      try #require(floors.count == 2)
+      floorExponent[beta] = log(floors[1].1 / floors[0].1) / log(floors[1].0 / floors[0].0)
     }
     let (hardLazy, hardRich, easyLazy, easyRich) = (
       chi.hardLazy, chi.hardRich, chi.easyLazy, chi.easyRich

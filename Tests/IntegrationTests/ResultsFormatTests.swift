@@ -22,16 +22,27 @@ import Testing
       ranks: 2, ["run", Harness.fixture("tiny.json"), "--out", out, "--quiet"])
     #expect(run.status == 0, "\(run.stderr)")
     let blocks = try Self.pythonBlocks()
-    #expect(blocks.count == 2)
+    #expect(blocks.count == 3)
+    // open_results from the repository's python/ package.
+    let packageExample = dir.appendingPathComponent("package.py").path
+    try blocks[0].write(toFile: packageExample, atomically: true, encoding: .utf8)
+    let package = try Harness.run(
+      Harness.python, [packageExample],
+      environment: [
+        "RESULTS": out, "PYTHONPATH": Harness.packageRoot.appendingPathComponent("python").path,
+      ])
+    #expect(package.status == 0, "\(package.stderr)")
+    #expect(package.stdout.contains("width"), "\(package.stdout)")
+    #expect(package.stdout.contains("test_loss"), "\(package.stdout)")
     let h5pyExample = dir.appendingPathComponent("example.py").path
-    try blocks[0].write(toFile: h5pyExample, atomically: true, encoding: .utf8)
+    try blocks[1].write(toFile: h5pyExample, atomically: true, encoding: .utf8)
     let result = try Harness.run(Harness.python, [h5pyExample], environment: ["RESULTS": out])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stdout.contains("tiny: N=16 gamma=0.0: test loss"))
-    #expect(result.stdout.split(separator: "\n").count == 4)
+    #expect(result.stdout.contains("tiny: N=16 gamma=0.0 budget=120: test loss"))
+    #expect(result.stdout.split(separator: "\n").count == 8)
 
     let xarrayCheck =
-      blocks[1].replacingOccurrences(of: "\"out/demo.h5\"", with: "\"\(out)\"") + """
+      blocks[2].replacingOccurrences(of: "\"out/demo.h5\"", with: "\"\(out)\"") + """
 
         assert loss["test"].dims == ("cell", "steps"), loss["test"].dims
         assert loss["test"].shape == (64, \(try ResultsFile.read(path: out).steps.count))

@@ -126,3 +126,25 @@ enum Harness {
       environment: ["SCALESWEEP_FAIL_CELLS": cells.map(String.init).joined(separator: ",")])
   }
 }
+
+/// Numbers in a report that are not real quantities: below 1e-12 in
+/// magnitude (but not 0) or above 1e12 (the issue's `5.039e-31`, `1.4e+37`).
+enum ReportScan {
+  /// Every such number in `text`, with a little context.
+  static func extremeNumbers(in text: String) -> [String] {
+    let pattern = try! NSRegularExpression(
+      pattern: "[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?")
+    var found: [String] = []
+    let ns = text as NSString
+    for match in pattern.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+      let token = ns.substring(with: match.range)
+      guard let value = Double(token), value != 0 else { continue }
+      if abs(value) < 1e-12 || abs(value) > 1e12 {
+        let start = max(0, match.range.location - 30)
+        let length = min(ns.length - start, match.range.length + 60)
+        found.append(ns.substring(with: NSRange(location: start, length: length)))
+      }
+    }
+    return found
+  }
+}
