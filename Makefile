@@ -52,6 +52,7 @@ uninstall:
 
 bench: build
 	bench/makespan.sh
+	bench/command-overhead.sh
 
 # The paper's exponents (docs/reproduction.md), the -small jobs: model 1
 # (about 7 minutes), then model 2, the MLP (about 20 minutes).

@@ -27,11 +27,14 @@ let package = Package(
       name: "CHDF5Shim", dependencies: ["CHDF5"],
       linkerSettings: [.linkedLibrary("hdf5_hl")]),
 
-    // Job file -> validated spec -> cells, cost model. Pure Swift.
+    // Job file -> validated spec -> cells, cost model, and the seam every cell
+    // runner and the results file implement (CellRunner, CellRecorder). Pure Swift.
     .target(name: "SweepSpec"),
-    // Models that train one cell (BLAS-backed), RNG, learning-curve records.
+    // Cell runners: the built-in models (BLAS-backed), RNG, and the command
+    // runner that runs the user's own training program per cell.
     .target(name: "Training", dependencies: ["SweepSpec", "COpenBLAS"]),
-    // MPI communicator, work scheduler, progress reporting.
+    // The sweep loop (plan -> hand out -> run a cell -> record), MPI
+    // communicator, work scheduler, progress reporting.
     .target(name: "Distributed", dependencies: ["SweepSpec", "CMPIShim"]),
     // HDF5 results layout, incremental writes, reading back.
     .target(name: "ResultStore", dependencies: ["SweepSpec", "CHDF5Shim"]),

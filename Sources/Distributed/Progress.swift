@@ -1,11 +1,12 @@
 import Foundation
+import SweepSpec
 
 /// Rank 0's progress line: cells done, share of estimated work done, ETA.
 /// Periodic plain lines when stdout is not a terminal (Slurm logs), an
 /// updating line on a terminal.
 public final class ProgressReporter {
   private let totalCells: Int
-  private let totalWork: Double
+  private var totalWork: Double
   private var doneCells: Int
   private var doneWork: Double
   private let start = Date()
@@ -43,6 +44,26 @@ public final class ProgressReporter {
     if Date().timeIntervalSince(lastPrint) >= interval || doneCells == totalCells {
       emit()
     }
+  }
+
+  /// Replaces the work estimates (a cost learned as the sweep goes):
+  /// `total` for every cell, `done` for those finished, `session` for those
+  /// finished in this run.
+  public func reestimate(total: Double, done: Double, session: Double) {
+    totalWork = max(total, 1e-12)
+    doneWork = done
+    sessionWork = session
+  }
+
+  /// Names a cell that did not end as done (always printed, even when quiet).
+  public func report(cell index: Int, outcome: CellOutcome) {
+    let text: String
+    switch outcome.status {
+    case .diverged: text = "cell \(index) diverged at step \(outcome.divergedStep ?? -1)"
+    case .failed: text = "cell \(index) failed: \(outcome.message ?? "unknown error")"
+    default: return
+    }
+    FileHandle.standardError.write(Data("warning: \(text)\n".utf8))
   }
 
   public var line: String {

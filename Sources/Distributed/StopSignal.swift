@@ -12,9 +12,15 @@ public enum StopSignal {
   public static let handled: [Int32] = [SIGTERM, SIGUSR1, SIGINT]
 
   public static func install() {
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
     for s in handled {
       signal(s) { number in stopSignalNumber = number }
+      sigaddset(&unblock, s)
     }
+    // A parent may start us with these blocked (the mask survives exec): a
+    // stop must still arrive.
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
   }
 
   /// Whether a stop was asked for (by a signal, or by ``request()``).

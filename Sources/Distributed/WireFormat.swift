@@ -31,7 +31,7 @@ enum WireFormat {
     var out: [Double] = [
       Double(cell), Double(outcome.status.rawValue), seconds,
       Double(outcome.divergedStep ?? -1), outcome.lossFloor, Double(outcome.steps.count),
-      Double(message.count),
+      Double(message.count), outcome.flopsPerStep ?? .nan,
     ]
     out += outcome.steps.map { Double($0) }
     out += outcome.trainLoss
@@ -58,25 +58,30 @@ enum WireFormat {
 
   /// Decodes one outcome from the front of `rest`, removing it.
   private static func decodeOne(_ rest: inout ArraySlice<Double>) -> Decoded? {
-    guard rest.count >= 7, let status = CellStatus(rawValue: Int32(rest[rest.startIndex + 1]))
+    // Header: cell, status, seconds, diverged step, loss floor, records,
+    // message length, FLOPs per step (NaN: the job's own).
+    let header = 8
+    guard rest.count >= header,
+      let status = CellStatus(rawValue: Int32(rest[rest.startIndex + 1]))
     else { return nil }
     let records = Int(rest[rest.startIndex + 5])
     let messageLength = Int(rest[rest.startIndex + 6])
-    let length = 7 + 3 * records + messageLength
+    let length = header + 3 * records + messageLength
     guard records >= 0, messageLength >= 0, rest.count >= length else { return nil }
     let p = Array(rest.prefix(length))
     rest = rest.dropFirst(length)
-    let steps = p[7..<(7 + records)].map { Int($0) }
-    let train = Array(p[(7 + records)..<(7 + 2 * records)])
-    let test = Array(p[(7 + 2 * records)..<(7 + 3 * records)])
-    let messageBytes = p[(7 + 3 * records)...].map { UInt8($0) }
+    let steps = p[header..<(header + records)].map { Int($0) }
+    let train = Array(p[(header + records)..<(header + 2 * records)])
+    let test = Array(p[(header + 2 * records)..<(header + 3 * records)])
+    let messageBytes = p[(header + 3 * records)...].map { UInt8($0) }
     let diverged = Int(p[3])
     return Decoded(
       cell: Int(p[0]),
       outcome: CellOutcome(
         status: status, steps: steps, trainLoss: train, testLoss: test,
         divergedStep: diverged >= 0 ? diverged : nil, lossFloor: p[4],
-        message: messageBytes.isEmpty ? nil : String(decoding: messageBytes, as: UTF8.self)),
+        message: messageBytes.isEmpty ? nil : String(decoding: messageBytes, as: UTF8.self),
+        flopsPerStep: p[7].isNaN ? nil : p[7]),
       seconds: p[2])
   }
 }

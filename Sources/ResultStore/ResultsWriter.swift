@@ -7,7 +7,7 @@ import SweepSpec
 /// recording a cell writes raw data only and never changes HDF5 metadata; a
 /// cell's losses are flushed before its status, so a killed writer leaves a
 /// readable file in which every cell marked finished is complete.
-public final class ResultsWriter {
+public final class ResultsWriter: CellRecorder {
   public let path: String
   public let job: JobSpec
   private let file: HDF5Object
@@ -310,6 +310,9 @@ public final class ResultsWriter {
       try cells.openDataset("loss_floor").write([outcome.lossFloor], start: [index], count: [1])
       try cells.openDataset("source_budget").write(
         [Int64(sourceBudget ?? cellBudgets[index])], start: [index], count: [1])
+      if let flops = outcome.flopsPerStep {
+        try cells.openDataset("flops_per_step").write([flops], start: [index], count: [1])
+      }
       if var message = outcome.message {
         while message.utf8.count >= ResultsLayout.errorLength { message.removeLast() }
         try cells.openDataset("error").writeString(message, at: index)

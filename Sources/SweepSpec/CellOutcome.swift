@@ -35,11 +35,16 @@ public struct CellOutcome: Equatable, Sendable {
   /// Curves of the shorter budgets recorded along this training (constant
   /// schedule), by budget ascending; empty when none were asked for.
   public var shorterBudgets: [CellOutcome] = []
+  /// FLOPs per step measured by the trainer (a command's reported cumulative
+  /// `flops` over its last step); nil keeps the job's own value.
+  public var flopsPerStep: Double?
 
   public init(
     status: CellStatus, steps: [Int], trainLoss: [Double], testLoss: [Double],
-    divergedStep: Int? = nil, lossFloor: Double = .nan, message: String? = nil
+    divergedStep: Int? = nil, lossFloor: Double = .nan, message: String? = nil,
+    flopsPerStep: Double? = nil
   ) {
+    self.flopsPerStep = flopsPerStep
     self.status = status
     self.steps = steps
     self.trainLoss = trainLoss
@@ -54,9 +59,51 @@ public struct CellOutcome: Equatable, Sendable {
       && sameBits(a.testLoss, b.testLoss) && a.divergedStep == b.divergedStep
       && a.lossFloor.bitPattern == b.lossFloor.bitPattern && a.message == b.message
       && a.shorterBudgets == b.shorterBudgets
+      && a.flopsPerStep?.bitPattern == b.flopsPerStep?.bitPattern
   }
 
   private static func sameBits(_ x: [Double], _ y: [Double]) -> Bool {
     x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern }
+  }
+}
+
+extension CellOutcome {
+  /// Every ending of a cell is built here, so all runners agree on its shape:
+  /// one loss per record step, NaN where nothing was recorded.
+
+  /// A cell that trained to its budget.
+  public static func done(
+    steps: [Int], trainLoss: [Double], testLoss: [Double], lossFloor: Double = .nan,
+    flopsPerStep: Double? = nil
+  ) -> CellOutcome {
+    CellOutcome(
+      status: .done, steps: steps, trainLoss: padded(trainLoss, to: steps.count),
+      testLoss: padded(testLoss, to: steps.count), lossFloor: lossFloor,
+      flopsPerStep: flopsPerStep)
+  }
+
+  /// A cell whose loss stopped being finite at `step`: the losses recorded
+  /// before it are kept, the rest are NaN.
+  public static func diverged(
+    at step: Int, steps: [Int], trainLoss: [Double], testLoss: [Double],
+    lossFloor: Double = .nan, flopsPerStep: Double? = nil
+  ) -> CellOutcome {
+    CellOutcome(
+      status: .diverged, steps: steps, trainLoss: padded(trainLoss, to: steps.count),
+      testLoss: padded(testLoss, to: steps.count), divergedStep: step, lossFloor: lossFloor,
+      flopsPerStep: flopsPerStep)
+  }
+
+  /// A cell that could not be trained: every loss NaN, `message` says why.
+  public static func failed(steps: [Int], message: String) -> CellOutcome {
+    let nan = [Double](repeating: .nan, count: steps.count)
+    return CellOutcome(
+      status: .failed, steps: steps, trainLoss: nan, testLoss: nan, message: message)
+  }
+
+  private static func padded(_ values: [Double], to count: Int) -> [Double] {
+    values.count >= count
+      ? Array(values.prefix(count))
+      : values + [Double](repeating: .nan, count: count - values.count)
   }
 }

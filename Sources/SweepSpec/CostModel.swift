@@ -62,6 +62,25 @@ extension JobSpec {
         normalDraws: draws, memoryBytes: memory)
     case .mlpCircle(let spec):
       return mlpCircleCost(spec, cell: cell)
+    case .command(let spec):
+      // Nothing is known about the program's work but what the job says.
+      let flops = spec.flopsPerStep?.evaluate(coordinates(of: cell)) ?? .nan
+      return CellCost(flopsPerStep: flops, simulationFlops: 0, normalDraws: 0, memoryBytes: 0)
+    }
+  }
+
+  /// What orders the hand-out (largest first) and weighs progress: estimated
+  /// seconds for the built-in models, the `cost` expression for a command
+  /// (in its own units), nil when unknown (a command without `cost`: cells go
+  /// out in canonical order and ``LearnedCost`` estimates them from finished ones).
+  public func handOutCost(of cell: Cell) -> Double? {
+    switch model {
+    case .projectedFeatures, .mlpCircle:
+      return cost(of: cell).estimatedSeconds()
+    case .command(let spec):
+      guard let expression = spec.cost else { return nil }
+      let value = expression.evaluate(coordinates(of: cell))
+      return value.isFinite ? max(value, 0) : nil
     }
   }
 

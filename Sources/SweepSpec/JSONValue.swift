@@ -115,9 +115,17 @@ public struct JSONParser {
   private let bytes: [UInt8]
   private var position = 0
 
+  /// Accepts `NaN`, `Infinity` and `-Infinity` as numbers (what Python's
+  /// `json.dumps` writes for non-finite floats); off for job files.
+  private var nonFinite = false
+
   /// Parses one JSON document; trailing non-space content is an error.
-  public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+  /// `allowingNonFinite` accepts Python's `NaN` / `Infinity` tokens.
+  public static func parse(_ text: String, allowingNonFinite: Bool = false)
+    throws(JSONSyntaxError) -> JSONValue
+  {
     var parser = JSONParser(bytes: Array(text.utf8))
+    parser.nonFinite = allowingNonFinite
     parser.skipSpace()
     let value = try parser.parseValue(depth: 0)
     parser.skipSpace()
@@ -170,6 +178,17 @@ public struct JSONParser {
     case UInt8(ascii: "n"):
       try expectWord("null")
       return .null
+    case UInt8(ascii: "N") where nonFinite:
+      try expectWord("NaN")
+      return .number(.nan)
+    case UInt8(ascii: "I") where nonFinite:
+      try expectWord("Infinity")
+      return .number(.infinity)
+    case UInt8(ascii: "-")
+    where nonFinite && position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "I"):
+      position += 1
+      try expectWord("Infinity")
+      return .number(-.infinity)
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
     default:
       throw error(

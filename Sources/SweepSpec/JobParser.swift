@@ -55,23 +55,38 @@ struct JobReader {
     let name = try string(top.require("name", expected: "a job name"), key: "name")
     let notes = try top.take("notes").map { v throws(JobSpecError) in try notesText(v) }
     let tags = try top.take("tags").map { v throws(JobSpecError) in try tagList(v) } ?? []
-    let model = try model(top.require("model", expected: "an object with \"kind\""))
+    let modelValue = try top.require("model", expected: "an object with \"kind\"")
+    var model = try self.model(modelValue)
     let circle: Bool
     if case .mlpCircle = model { circle = true } else { circle = false }
-    let tasks = try tasks(
-      top.require(
-        "task",
-        expected: circle
-          ? "an object with \"q\" or \"beta\"" : "an object with \"alpha\" and \"beta\""),
-      circle: circle)
+    let command: Bool
+    if case .command = model { command = true } else { command = false }
+    let tasks: [TaskSpec]
+    if command {
+      tasks = try commandTasks(top.require("task", expected: "an object (or a list of objects)"))
+    } else {
+      tasks = try self.tasks(
+        top.require(
+          "task",
+          expected: circle
+            ? "an object with \"q\" or \"beta\"" : "an object with \"alpha\" and \"beta\""),
+        circle: circle)
+    }
     let gridValue = try top.require("grid", expected: "an object with \"width\" and \"steps\"")
-    let trainingValue = try top.require("training", expected: "an object with \"lr\"")
+    // A command job may leave out `training` (and its lr and batch) altogether.
+    let trainingValue =
+      command
+      ? (top.take("training") ?? .object([]))
+      : try top.require("training", expected: "an object with \"lr\"")
     var grid = try grid(gridValue)
     if circle {
       try checkRichness(grid.gammas, given: gridValue)
     }
-    let training = try training(trainingValue, grid: &grid, gridValue: gridValue)
-
+    let training = try self.training(
+      trainingValue, grid: &grid, gridValue: gridValue, optional: command)
+    if case .command(let spec) = model {
+      model = .command(try finishCommand(spec, raw: modelValue, tasks: tasks, grid: grid))
+    }
     if case .projectedFeatures(let features) = model, let widest = grid.widths.max(),
       features <= widest
     {
@@ -96,7 +111,7 @@ struct JobReader {
 
   // MARK: Sections
 
-  private static let modelKinds = ["projected-features", "mlp-circle"]
+  private static let modelKinds = ["projected-features", "mlp-circle", "command"]
 
   private func model(_ value: JSONValue) throws(JobSpecError) -> ModelSpec {
     // The allowed keys depend on the kind, so look at it before checking keys.
@@ -108,11 +123,13 @@ struct JobReader {
     switch kindValue {
     case .string("projected-features")?: allowed = ["kind", "features"]
     case .string("mlp-circle")?: allowed = ["kind", "depth", "test_points", "modes"]
-    default: allowed = ["kind", "features", "depth", "test_points", "modes"]
+    case .string("command")?: allowed = Self.commandKeys
+    default: allowed = ["kind", "features", "depth", "test_points", "modes"] + Self.commandKeys
     }
     var object = try ObjectReader(value, key: "model", file: file, allowed: allowed)
     let kind = try string(
-      object.require("kind", expected: "\"projected-features\" or \"mlp-circle\""),
+      object.require(
+        "kind", expected: "\"projected-features\", \"mlp-circle\" or \"command\""),
       key: "model.kind")
     switch kind {
     case "projected-features":
@@ -139,13 +156,202 @@ struct JobReader {
           expected: "more than 2 x model.modes (\(2 * modes)) so the test grid resolves the target")
       }
       return .mlpCircle(MLPCircleSpec(depth: depth, testPoints: testPoints, modes: modes))
+    case "command":
+      return .command(try commandModel(&object))
     default:
       let hint =
         closestKey(to: kind, in: Self.modelKinds).map { " (did you mean \"\($0)\"?)" } ?? ""
       throw .invalidValue(
         file: file, key: "model.kind", value: "\"\(kind)\"",
-        expected: "\"projected-features\" or \"mlp-circle\"\(hint)")
+        expected: "\"projected-features\", \"mlp-circle\" or \"command\"\(hint)")
     }
+  }
+
+  private static let commandKeys = [
+    "kind", "argv", "env", "timeout", "cost", "flops_per_step", "devices_per_rank",
+  ]
+
+  /// The parts of a `command` model that need nothing else of the job;
+  /// placeholders and expressions are checked by ``finishCommand``.
+  private func commandModel(_ object: inout ObjectReader) throws(JobSpecError) -> CommandSpec {
+    let argvExpected = "the program and its arguments, a non-empty list of strings"
+    let argvValue = try object.require("argv", expected: argvExpected)
+    guard case .array(let items) = argvValue else {
+      throw .invalidValue(
+        file: file, key: "model.argv", value: argvValue.brief, expected: argvExpected)
+    }
+    guard !items.isEmpty else {
+      throw .invalidValue(file: file, key: "model.argv", value: "[]", expected: argvExpected)
+    }
+    var argv: [String] = []
+    for (i, item) in items.enumerated() {
+      guard case .string(let word) = item, i > 0 || !word.isEmpty else {
+        throw .invalidValue(
+          file: file, key: "model.argv[\(i)]", value: item.brief,
+          expected: i == 0 ? "the program to run, a non-empty string" : "a string")
+      }
+      argv.append(word)
+    }
+    var environment: [String: String] = [:]
+    if let env = object.take("env") {
+      guard case .object(let members) = env else {
+        throw .invalidValue(
+          file: file, key: "model.env", value: env.brief,
+          expected: "an object of variable names to string values")
+      }
+      for member in members {
+        let key = "model.env.\(member.key)"
+        guard !member.key.isEmpty, !member.key.contains("="), !member.key.contains("\0") else {
+          throw .invalidValue(
+            file: file, key: key, value: "\"\(member.key)\"",
+            expected: "a variable name without '='")
+        }
+        guard case .string(let text) = member.value else {
+          throw .invalidValue(
+            file: file, key: key, value: member.value.brief, expected: "a string value")
+        }
+        environment[member.key] = text
+      }
+    }
+    let timeout = try object.take("timeout").map { v throws(JobSpecError) in
+      try number(v, key: "model.timeout", above: 0, atMost: 31_536_000)
+    }
+    let devices =
+      try object.take("devices_per_rank").map { v throws(JobSpecError) in
+        try integer(v, key: "model.devices_per_rank", in: 0...1024)
+      } ?? 0
+    return CommandSpec(
+      argv: argv, environment: environment, timeout: timeout, devicesPerRank: devices)
+  }
+
+  /// A `command` job's tasks: any JSON objects, handed to the program as is.
+  private func commandTasks(_ value: JSONValue) throws(JobSpecError) -> [TaskSpec] {
+    let items: [(String, JSONValue)]
+    switch value {
+    case .object: items = [("task", value)]
+    case .array(let list) where !list.isEmpty:
+      items = list.enumerated().map { ("task[\($0.offset)]", $0.element) }
+    default:
+      throw .invalidValue(
+        file: file, key: "task", value: value.brief,
+        expected: "an object or a non-empty list of objects")
+    }
+    var out: [TaskSpec] = []
+    for (key, item) in items {
+      guard case .object = item else {
+        throw .invalidValue(file: file, key: key, value: item.brief, expected: "an object")
+      }
+      let task = TaskSpec(parameters: item)
+      if out.contains(task) {
+        throw .invalidValue(
+          file: file, key: key, value: "a repeated task", expected: "distinct tasks")
+      }
+      out.append(task)
+    }
+    return out
+  }
+
+  /// Checks every placeholder of a `command` model against what the job
+  /// defines, and parses its `cost` and `flops_per_step` expressions.
+  private func finishCommand(
+    _ spec: CommandSpec, raw: JSONValue, tasks: [TaskSpec], grid: GridSpec
+  ) throws(JobSpecError) -> CommandSpec {
+    // Keys present in every task (so `{task.KEY}` expands for every cell),
+    // and those that are numbers in every task (for expressions).
+    var keyed: [Set<String>] = []
+    var numeric: [Set<String>] = []
+    for task in tasks {
+      guard case .object(let members)? = task.parameters else { continue }
+      keyed.append(Set(members.map(\.key)))
+      numeric.append(
+        Set(
+          members.compactMap {
+            switch $0.value {
+            case .integer, .number: return $0.key
+            default: return nil
+            }
+          }))
+    }
+    let taskKeys = keyed.dropFirst().reduce(keyed.first ?? []) { $0.intersection($1) }
+    let numericTaskKeys = numeric.dropFirst().reduce(numeric.first ?? []) { $0.intersection($1) }
+    var missing: [String: String] = [:]
+    if grid.batches == [0] { missing["batch"] = "training.batch" }
+    if grid.learningRates == [.constant(0)] { missing["lr"] = "training.lr" }
+
+    func checkTemplate(_ text: String, key: String) throws(JobSpecError) {
+      let names: [String]
+      do {
+        names = try PlaceholderTemplate.names(in: text)
+      } catch {
+        throw .invalidValue(
+          file: file, key: key, value: "\"\(text)\"",
+          expected: "valid placeholders: \(error.message)")
+      }
+      for name in names {
+        if name.hasPrefix("task.") {
+          let taskKey = String(name.dropFirst(5))
+          guard taskKeys.contains(taskKey) else {
+            throw .invalidValue(
+              file: file, key: key, value: "placeholder {\(name)}",
+              expected: "a key every task object has (\(taskKeys.sorted().joined(separator: ", ")))"
+            )
+          }
+          continue
+        }
+        guard CommandSpec.placeholderNames.contains(name) else {
+          throw .invalidValue(
+            file: file, key: key, value: "unknown placeholder {\(name)}",
+            expected:
+              "one of \(CommandSpec.placeholderNames.sorted().map { "{\($0)}" }.joined(separator: " ")) or {task.KEY}"
+          )
+        }
+        if let needed = missing[name] {
+          throw .invalidValue(
+            file: file, key: key, value: "placeholder {\(name)}",
+            expected: "\(needed) to be set in the job")
+        }
+      }
+    }
+    for (i, word) in spec.argv.enumerated() {
+      try checkTemplate(word, key: "model.argv[\(i)]")
+    }
+    for (name, value) in spec.environment.sorted(by: { $0.key < $1.key }) {
+      try checkTemplate(value, key: "model.env.\(name)")
+    }
+
+    var names = CommandSpec.coordinateNames
+    for name in missing.keys { names.remove(name) }
+    var object = try ObjectReader(raw, key: "model", file: file, allowed: Self.commandKeys)
+    func expression(_ key: String, needsCoordinate: Bool) throws(JobSpecError)
+      -> ArithmeticExpression?
+    {
+      guard let value = object.take(key) else { return nil }
+      guard case .string(let text) = value, !text.isEmpty else {
+        throw .invalidValue(
+          file: file, key: "model.\(key)", value: value.brief,
+          expected: "an arithmetic expression as a string, e.g. \"width * width * steps\"")
+      }
+      let parsed: ArithmeticExpression
+      do {
+        parsed = try ArithmeticExpression(text, names: names, taskKeys: numericTaskKeys)
+      } catch {
+        throw .invalidValue(
+          file: file, key: "model.\(key)", value: "\"\(text)\"",
+          expected: "an expression over the cell's coordinates (\(error.message))")
+      }
+      if needsCoordinate && parsed.names.isEmpty {
+        throw .invalidValue(
+          file: file, key: "model.\(key)", value: "\"\(text)\"",
+          expected:
+            "an expression naming at least one coordinate (\(names.sorted().joined(separator: ", ")))"
+        )
+      }
+      return parsed
+    }
+    var out = spec
+    out.cost = try expression("cost", needsCoordinate: true)
+    out.flopsPerStep = try expression("flops_per_step", needsCoordinate: false)
+    return out
   }
 
   /// `mlp-circle` has no `gamma0 = 0` (the output is divided by `gamma0`).
@@ -295,9 +501,11 @@ struct JobReader {
 
   /// Reads `training`, and the learning-rate and batch axes from `grid.lr` /
   /// `grid.batch` or `training.lr` / `training.batch` (one place each) into `grid`.
-  private func training(_ value: JSONValue, grid: inout GridSpec, gridValue: JSONValue)
-    throws(JobSpecError) -> TrainingSpec
-  {
+  /// `optional`: a `command` job may leave out the rate and the batch (its
+  /// cells then hold 0 for them, never a valid value: no defaults are passed on).
+  private func training(
+    _ value: JSONValue, grid: inout GridSpec, gridValue: JSONValue, optional: Bool = false
+  ) throws(JobSpecError) -> TrainingSpec {
     var object = try ObjectReader(
       value, key: "training", file: file, allowed: ["batch", "lr", "schedule", "record_points"])
     var gridObject = try ObjectReader(
@@ -321,7 +529,7 @@ struct JobReader {
     case (nil, let single?):
       grid.batches = [try integer(single, key: "training.batch", in: 1...65_536)]
     case (nil, nil):
-      grid.batches = [32]
+      grid.batches = [optional ? 0 : 32]
     }
 
     switch (gridObject.take("lr"), object.take("lr")) {
@@ -348,6 +556,8 @@ struct JobReader {
       try checkDistinctRates(rates, grid: grid)
     case (nil, let single?):
       grid.learningRates = [try learningRate(single, key: "training.lr", gammas: grid.gammas)]
+    case (nil, nil) where optional:
+      grid.learningRates = [.constant(0)]
     case (nil, nil):
       throw .missingKey(
         file: file, key: "training.lr",

@@ -51,11 +51,15 @@ public enum ModelSpec: Equatable, Sendable {
   /// mean-field / muP parametrisation with richness `gamma0` (the grid's gamma).
   case mlpCircle(MLPCircleSpec)
 
+  /// The user's own training program, one run per cell (docs/trainers.md).
+  case command(CommandSpec)
+
   /// The `kind` string used in job files.
   public var kind: String {
     switch self {
     case .projectedFeatures: return "projected-features"
     case .mlpCircle: return "mlp-circle"
+    case .command: return "command"
     }
   }
 
@@ -64,7 +68,7 @@ public enum ModelSpec: Equatable, Sendable {
   /// so its small values (up to 0.05, e.g. the jobs' 0.01) stand for the limit.
   public var lazyGamma: Double {
     switch self {
-    case .projectedFeatures: return 0
+    case .projectedFeatures, .command: return 0
     case .mlpCircle: return 0.05
     }
   }
@@ -99,6 +103,9 @@ public struct MLPCircleSpec: Equatable, Sendable {
 /// For `mlp-circle` the target is `y(theta) = s sum_k k^-q cos(k (theta - phi_k))`
 /// and `fourierDecay` is `q`; `alpha` is then the nominal ReLU-NTK value 2 and
 /// `beta = (2q - 1) / alpha` (`scalesweep theory` measures the real alpha).
+///
+/// For `command` the task is any JSON object handed to the program
+/// (`parameters`); `alpha` and `beta` are then NaN (unknown).
 public struct TaskSpec: Equatable, Sendable {
   /// Capacity exponent: kernel eigenvalues `lambda_k = k^-alpha`, `alpha > 1`.
   public var alpha: Double
@@ -106,11 +113,26 @@ public struct TaskSpec: Equatable, Sendable {
   public var beta: Double
   /// `q` of a Fourier target on the circle (`mlp-circle` only), else nil.
   public var fourierDecay: Double?
+  /// The task object of a `command` job, as written; nil for built-in models.
+  public var parameters: JSONValue?
 
   public init(alpha: Double, beta: Double) {
     self.alpha = alpha
     self.beta = beta
     self.fourierDecay = nil
+  }
+
+  /// A `command` job's task: an object passed to the program as is.
+  public init(parameters: JSONValue) {
+    self.alpha = .nan
+    self.beta = .nan
+    self.fourierDecay = nil
+    self.parameters = parameters
+  }
+
+  public static func == (a: TaskSpec, b: TaskSpec) -> Bool {
+    if a.parameters != nil || b.parameters != nil { return a.parameters == b.parameters }
+    return a.alpha == b.alpha && a.beta == b.beta && a.fourierDecay == b.fourierDecay
   }
 
   /// The nominal capacity exponent of the ReLU NTK on the circle.

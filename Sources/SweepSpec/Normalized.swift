@@ -13,8 +13,22 @@ extension JobSpec {
         ("kind", .string(model.kind)), ("depth", .integer(spec.depth)),
         ("test_points", .integer(spec.testPoints)), ("modes", .integer(spec.modes)),
       ])
+    case .command(let spec):
+      var members: [(key: String, value: JSONValue)] = [
+        ("kind", .string(model.kind)), ("argv", .array(spec.argv.map { .string($0) })),
+        (
+          "env",
+          .object(spec.environment.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+        ),
+      ]
+      if let timeout = spec.timeout { members.append(("timeout", .number(timeout))) }
+      if let cost = spec.cost { members.append(("cost", .string(cost.text))) }
+      if let flops = spec.flopsPerStep { members.append(("flops_per_step", .string(flops.text))) }
+      members.append(("devices_per_rank", .integer(spec.devicesPerRank)))
+      modelValue = .object(members)
     }
     let taskValues: [JSONValue] = tasks.map {
+      if let parameters = $0.parameters { return parameters }
       if let q = $0.fourierDecay { return .object([("q", .number(q))]) }
       return .object([("alpha", .number($0.alpha)), ("beta", .number($0.beta))])
     }
@@ -23,10 +37,11 @@ extension JobSpec {
     let rates = grid.learningRates.map(learningRateValue)
     let batches: [JSONValue] = grid.batches.map { .integer($0) }
     var trainingMembers: [(key: String, value: JSONValue)] = []
-    if batches.count == 1 {
+    // A command job that gives no rate or batch holds 0 for it: left out here too.
+    if batches.count == 1 && grid.batches != [0] {
       trainingMembers.append(("batch", batches[0]))
     }
-    if rates.count == 1 {
+    if rates.count == 1 && grid.learningRates != [.constant(0)] {
       trainingMembers.append(("lr", rates[0]))
     }
     trainingMembers.append(("record_points", .integer(training.recordPoints)))

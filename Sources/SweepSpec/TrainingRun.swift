@@ -22,7 +22,7 @@ extension JobSpec {
   /// The trainings that finish the cells `pending` (indices into ``cells``), in
   /// the order of their trained cells' first appearance.
   public func trainingRuns(of pending: [Int]) -> [TrainingRun] {
-    guard training.schedule.budgetIndependent else {
+    guard sharesRunsAcrossBudgets else {
       return pending.map { TrainingRun(cell: $0) }
     }
     let all = cells
@@ -43,12 +43,43 @@ extension JobSpec {
   /// schedule every budget of the grid up to the cell's, ascending, else the
   /// cell's own.
   public func recordedBudgets(of cell: Cell) -> [Int] {
-    guard training.schedule.budgetIndependent else { return [cell.stepsBudget] }
+    guard sharesRunsAcrossBudgets else { return [cell.stepsBudget] }
     return grid.steps.filter { $0 <= cell.stepsBudget }.sorted()
+  }
+
+  /// Whether shorter budgets are recorded along a longer one's training: a
+  /// budget-independent schedule of a built-in model. A `command` program
+  /// may use its budget (`{steps}`) in its own schedule, so each of its cells
+  /// is its own run.
+  public var sharesRunsAcrossBudgets: Bool {
+    if case .command = model { return false }
+    return training.schedule.budgetIndependent
   }
 
   /// Index of every cell by its coordinates.
   public var cellIndexByCoordinates: [Cell.Coordinates: Int] {
     Dictionary(cells.map { ($0.coordinates, $0.index) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  /// The outcome of each derived cell of `run` given the trained cell's
+  /// `outcome`: its curve recorded along the training, or, when the training
+  /// failed before recording them, the same failure. `all` is ``cells``.
+  public func derivedOutcomes(of run: TrainingRun, trained outcome: CellOutcome, cells all: [Cell])
+    -> [(cell: Int, outcome: CellOutcome)]
+  {
+    let trained = all[run.cell]
+    let budgets = recordedBudgets(of: trained).filter { $0 != trained.stepsBudget }
+    return run.derived.map { derived in
+      let budget = all[derived].stepsBudget
+      if let position = budgets.firstIndex(of: budget), position < outcome.shorterBudgets.count {
+        return (derived, outcome.shorterBudgets[position])
+      }
+      return (
+        derived,
+        .failed(
+          steps: RecordSchedule.steps(budget: budget, points: training.recordPoints),
+          message: outcome.message ?? "the training of cell \(run.cell) failed")
+      )
+    }
   }
 }

@@ -76,12 +76,14 @@ struct CurveRecorder {
   /// Every budget's outcome, in the order given to `init`.
   func outcomes(lossFloor: Double) -> [CellOutcome] {
     curves.map { curve in
-      let missing = curve.recordSteps.count - curve.test.count
-      let nan = [Double](repeating: .nan, count: missing)
-      return CellOutcome(
-        status: curve.divergedStep == nil ? .done : .diverged, steps: curve.recordSteps,
-        trainLoss: curve.train + nan, testLoss: curve.test + nan,
-        divergedStep: curve.divergedStep, lossFloor: lossFloor)
+      if let step = curve.divergedStep {
+        return .diverged(
+          at: step, steps: curve.recordSteps, trainLoss: curve.train, testLoss: curve.test,
+          lossFloor: lossFloor)
+      }
+      return .done(
+        steps: curve.recordSteps, trainLoss: curve.train, testLoss: curve.test,
+        lossFloor: lossFloor)
     }
   }
 }

@@ -8,7 +8,7 @@ import SweepSpec
 /// SGD on fresh uniform angles, or SGD on a fixed set of `P` angles; test loss
 /// is the mean squared error of the centred output on `test_points` equally
 /// spaced angles (exact for the band-limited target).
-public struct MLPCircleTrainer: CellTrainer {
+public struct MLPCircleTrainer: CellRunner {
   /// The precision the network computes in (losses are always accumulated in double).
   public enum Precision: String, Sendable, CaseIterable {
     case single, double
@@ -49,28 +49,17 @@ public struct MLPCircleTrainer: CellTrainer {
     }
   }
 
-  public func train(_ cell: Cell, between: () -> TrainingDirective) throws -> CellOutcome {
-    switch precision {
-    case .single:
-      return try MLPCircleCellRun<Float>(job: job, cell: cell).train(
-        budgets: [cell.stepsBudget], between: between)[0]
-    case .double:
-      return try MLPCircleCellRun<Double>(job: job, cell: cell).train(
-        budgets: [cell.stepsBudget], between: between)[0]
-    }
-  }
-
-  public func train(_ cell: Cell, budgets: [Int], between: () -> TrainingDirective) throws
-    -> [CellOutcome]
+  public func run(_ cell: Cell, budgets: [Int], supervisor: CellSupervisor) throws
+    -> [CellOutcome]?
   {
     try checkBudgets(budgets, of: cell, schedule: job.training.schedule)
     switch precision {
     case .single:
       return try MLPCircleCellRun<Float>(job: job, cell: cell).train(
-        budgets: budgets, between: between)
+        budgets: budgets, supervisor: supervisor)
     case .double:
       return try MLPCircleCellRun<Double>(job: job, cell: cell).train(
-        budgets: budgets, between: between)
+        budgets: budgets, supervisor: supervisor)
     }
   }
 }
@@ -254,7 +243,7 @@ final class MLPCircleCellRun<T: MLPScalar> {
     return squares * inverseBatch
   }
 
-  func train(budgets: [Int], between: () -> TrainingDirective) throws -> [CellOutcome] {
+  func train(budgets: [Int], supervisor: CellSupervisor) throws -> [CellOutcome]? {
     var recorder = CurveRecorder(budgets: budgets, points: recordPoints, limit: 1e8)
     var step = 0
     while recorder.running {
@@ -263,9 +252,7 @@ final class MLPCircleCellRun<T: MLPScalar> {
       recorder.step(step, batchLoss: loss) {
         (meanSquaredError(on: testGrid), dataSet.map { meanSquaredError(on: $0) })
       }
-      if between() == .abandon {
-        throw TrainingError.interrupted(cell: cell.index, step: step)
-      }
+      if supervisor.directive(afterStep: step) == .stop { return nil }
     }
     return recorder.outcomes(lossFloor: .nan)
   }

@@ -19,7 +19,7 @@ import SweepSpec
 /// (simultaneous), and the population loss is exact:
 ///   `L = L0 - 2 N^-1/2 c . u + N^-1 u^T C u`.
 /// The width bottleneck `L0 - c^T C^-1 c` is the factor's last pivot squared.
-public struct ProjectedFeatureTrainer: CellTrainer {
+public struct ProjectedFeatureTrainer: CellRunner {
   public let job: JobSpec
 
   public init(job: JobSpec) { self.job = job }
@@ -41,12 +41,8 @@ public struct ProjectedFeatureTrainer: CellTrainer {
     ])
   }
 
-  public func train(_ cell: Cell, between: () -> TrainingDirective) throws -> CellOutcome {
-    try train(cell, budgets: [cell.stepsBudget], between: between)[0]
-  }
-
-  public func train(_ cell: Cell, budgets: [Int], between: () -> TrainingDirective) throws
-    -> [CellOutcome]
+  public func run(_ cell: Cell, budgets: [Int], supervisor: CellSupervisor) throws
+    -> [CellOutcome]?
   {
     try checkBudgets(budgets, of: cell, schedule: job.training.schedule)
     guard case .projectedFeatures(let m) = job.model else {
@@ -143,22 +139,9 @@ public struct ProjectedFeatureTrainer: CellTrainer {
         }
         return (test, train)
       }
-      if between() == .abandon {
-        throw TrainingError.interrupted(cell: cell.index, step: step)
-      }
+      if supervisor.directive(afterStep: step) == .stop { return nil }
     }
     return recorder.outcomes(lossFloor: floor)
-  }
-
-  static func diverged(
-    at step: Int, recordSteps: [Int], train: [Double], test: [Double], floor: Double
-  ) -> CellOutcome {
-    let missing = recordSteps.count - test.count
-    return CellOutcome(
-      status: .diverged, steps: recordSteps,
-      trainLoss: train + Array(repeating: .nan, count: missing),
-      testLoss: test + Array(repeating: .nan, count: missing),
-      divergedStep: step, lossFloor: floor)
   }
 
   /// Residuals `r = y - N^-1/2 X u` of `count` rows `(x, y)` (leading

@@ -183,19 +183,27 @@ enum BenchCommand {
   static func timeSteps(_ job: JobSpec, precision: MLPCircleTrainer.Precision?) throws -> (
     steps: Int, rate: Double
   ) {
-    let trainer: any CellTrainer =
-      precision.map { MLPCircleTrainer(job: job, precision: $0) } ?? job.makeTrainer()
+    let runner: any CellRunner =
+      precision.map { MLPCircleTrainer(job: job, precision: $0) } ?? job.makeRunner()
     let budget = job.cells[0].stepsBudget
-    var calls = 0
+    let timer = StepTimer(budget: budget)
+    _ = try runner.run(job.cells[0], supervisor: timer)
+    let timedSteps = budget - 2
+    return (timedSteps, Double(timedSteps) / max(timer.end - timer.start, 1e-9))
+  }
+
+  /// Notes the time after the first step and before the last (which records losses).
+  final class StepTimer: CellSupervisor {
+    let budget: Int
     var start = 0.0
     var end = 0.0
-    _ = try trainer.train(job.cells[0]) {
-      calls += 1
-      if calls == 1 { start = MonotonicClock.seconds() }
-      if calls == budget - 1 { end = MonotonicClock.seconds() }
+
+    init(budget: Int) { self.budget = budget }
+
+    func directive(afterStep step: Int) -> CellDirective {
+      if step == 1 { start = MonotonicClock.seconds() }
+      if step == budget - 1 { end = MonotonicClock.seconds() }
       return .proceed
     }
-    let timedSteps = budget - 2
-    return (timedSteps, Double(timedSteps) / max(end - start, 1e-9))
   }
 }

@@ -276,7 +276,8 @@ enum FrontierCommand {
       curves.append(
         LossCurve(
           width: Double(cell.width), data: data, gamma: cell.gamma,
-          task: "alpha=\(JSONFormat.number(task.alpha)),beta=\(JSONFormat.number(task.beta))",
+          task: task.parameters?.serialized
+            ?? "alpha=\(JSONFormat.number(task.alpha)),beta=\(JSONFormat.number(task.beta))",
           taskAlpha: task.alpha, taskBeta: task.beta, seed: cell.seed,
           flopsPerStep: record.flopsPerStep, steps: recorded.map { Double(results.steps[$0]) },
           loss: recorded.map { row[$0] },

@@ -122,6 +122,10 @@ enum PlanCommand {
       return try planGrowth(
         job, path: path, against: against, ranks: ranks, json: args.has("--json"))
     }
+    if case .command(let spec) = job.model {
+      try planCommand(job, spec: spec, path: path, ranks: ranks, json: args.has("--json"))
+      return 0
+    }
     let e = estimate(job, ranks: ranks)
     if args.has("--json") {
       Output.line(
@@ -158,6 +162,64 @@ enum PlanCommand {
       Output.line(String(format: "  memory per rank  %.1f MiB", e.memoryPerRankBytes / 1_048_576))
     }
     return 0
+  }
+
+  /// A `command` job: its cost is the job's `cost` expression (relative
+  /// units, no seconds) or unknown until cells finish.
+  static func planCommand(_ job: JobSpec, spec: CommandSpec, path: String, ranks: Int, json: Bool)
+    throws
+  {
+    let cells = job.cells
+    let costs = cells.compactMap { job.handOutCost(of: $0) }
+    let known = costs.count == cells.count
+    let total = costs.reduce(0, +)
+    let makespan =
+      known
+      ? Scheduler.simulatedMakespan(
+        costs: SweepPlan(job: job, statuses: cells.map { _ in .pending }).pending.map {
+          costs[$0]
+        }, ranks: ranks) : .nan
+    let flops = cells.reduce(0.0) { $0 + job.cost(of: $1).flopsPerStep * Double($1.stepsBudget) }
+    if json {
+      var object: [String: Any] = [
+        "job": job.name, "model": job.model.kind, "ranks": ranks, "cells": cells.count,
+        "cost_known": known, "recorded_steps": job.recordedSteps.count,
+      ]
+      if known {
+        object["cost_expression"] = spec.cost?.text ?? ""
+        object["total_cost"] = total
+        object["makespan_cost"] = makespan
+      }
+      if flops.isFinite { object["compute_flops"] = flops }
+      Output.line(Output.json(object))
+      return
+    }
+    Output.line("job \(job.name) (\(path)): valid")
+    Output.line("  model            command: \(spec.argv.joined(separator: " "))")
+    Output.line(
+      "  grid             \(job.tasks.count) task x \(job.grid.widths.count) width x \(job.grid.data.count) data x \(job.grid.gammas.count) gamma x \(job.grid.seeds.count) seed x \(job.grid.steps.count) budget = \(cells.count) cells"
+    )
+    if flops.isFinite {
+      Output.line(String(format: "  compute          %.3g FLOP (flops_per_step x steps)", flops))
+    } else {
+      Output.line("  compute          unknown (no flops_per_step; a program may report flops)")
+    }
+    if known, let expression = spec.cost {
+      Output.line(
+        String(
+          format: "  cost             %.4g units of \"%@\" in total; largest cell %.4g",
+          total, expression.text, costs.max() ?? 0))
+      Output.line(
+        String(
+          format:
+            "  makespan         %.4g units on %d rank%@ (largest-first), %.0f%% of one rank's",
+          makespan, ranks, ranks == 1 ? "" : "s", total > 0 ? 100 * makespan / total : 100))
+      Output.line("  estimated time   unknown (cost units are the job's own)")
+    } else {
+      Output.line(
+        "  cost             unknown: no \"cost\" in the job; cells go out in canonical order and the cost is learned from finished cells"
+      )
+    }
   }
 
   static func duration(_ s: Double) -> String {

@@ -58,14 +58,17 @@ enum RunCommand {
     StopSignal.install()
     BLAS.useSingleThread()
     defer { comm.finalize() }
-    var runner = SweepRunner(comm: comm, job: job)
-    runner.gracePeriod = grace
+    let checkpoints = checkpointRoot(results: out)
+    var runner = job.makeRunner(checkpointRoot: checkpoints, stopGrace: grace)
+    if !injectedFailures.isEmpty {
+      runner = FailureInjectingRunner(base: runner, failing: injectedFailures, job: job)
+    }
+    var sweep = SweepRunner(comm: comm, job: job, runner: runner)
+    sweep.gracePeriod = grace
     guard comm.rank == 0 else {
       // A worker exits 0 even when interrupted: only rank 0 reports it, since a
       // worker exiting non-zero would make mpirun abort before rank 0 closed the file.
-      _ = try runner.run(
-        pending: [], cost: { _ in 0 }, progress: nil, train: train(job: job),
-        record: { _, _, _, _ in })
+      _ = try sweep.run(plan: nil, recorder: nil, progress: nil)
       return 0
     }
 
@@ -75,55 +78,32 @@ enum RunCommand {
         writer = try ResultsWriter.resume(path: out, job: job)
       } else {
         writer = try ResultsWriter.create(path: out, job: job, overwrite: args.has("--force"))
+        // A new file starts every cell afresh: no earlier run's checkpoints.
+        try? FileManager.default.removeItem(atPath: checkpoints)
       }
     } catch {
-      try runner.dismissWorkers()
+      try sweep.dismissWorkers()
       throw error
     }
     let cells = job.cells
-    let estimates = cells.map { job.cost(of: $0).estimatedSeconds() }
-    let pending = writer.statuses.indices.filter { writer.statuses[$0] == .pending }
-    // Constant schedule: one training per group of budgets (the longest pending).
-    let runs = job.trainingRuns(of: pending)
-    let runByCell = Dictionary(uniqueKeysWithValues: runs.map { ($0.cell, $0) })
-    if pending.isEmpty {
-      try runner.dismissWorkers()
+    let plan = SweepPlan(job: job, statuses: writer.statuses)
+    if plan.pending.isEmpty {
+      try sweep.dismissWorkers()
       Output.line("\(out): all \(cells.count) cells already finished; nothing to do")
       return 0
     }
-    let done = writer.statuses.indices.filter { writer.statuses[$0] != .pending }
     let sets = overrides.map { " --set \(shellQuoted($0.text))" }.joined()
     let resumeHint =
       "scalesweep run \(shellQuoted(jobPath))\(sets) --out \(shellQuoted(out)) --resume"
+    let trainings = plan.runs.count < plan.pending.count ? " in \(plan.runs.count) trainings" : ""
     Output.line(
-      "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(pending.count) to run\(runs.count < pending.count ? " in \(runs.count) trainings" : "")) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
+      "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(plan.pending.count) to run\(trainings)) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
     )
     Output.line("if stopped, continue with: \(resumeHint)")
-    // Progress counts trainings: a derived cell costs (almost) nothing.
-    let derivedCount = runs.reduce(0) { $0 + $1.derived.count }
-    let progress = ProgressReporter(
-      totalCells: cells.count - derivedCount,
-      totalWork: done.reduce(0) { $0 + estimates[$1] } + runs.reduce(0) { $0 + estimates[$1.cell] },
-      alreadyDoneCells: done.count, alreadyDoneWork: done.reduce(0) { $0 + estimates[$1] },
-      interval: interval, enabled: !args.has("--quiet"))
-    let order = Scheduler.largestFirst(runs.map(\.cell)) { estimates[$0] }
+    let progress = plan.progressReporter(interval: interval, enabled: !args.has("--quiet"))
     let summary: SweepRunner.Summary
     do {
-      summary = try runner.run(
-        pending: order, cost: { estimates[$0] }, progress: progress, train: train(job: job),
-        record: { index, outcome, seconds, rank in
-          // The derived cells first: a kill before the trained cell's record
-          // leaves it pending, and a resumed run derives them again.
-          let run = runByCell[index] ?? TrainingRun(cell: index)
-          for (derived, curve) in derivedCurves(run, outcome: outcome, job: job, cells: cells) {
-            try writer.record(
-              cell: derived, outcome: curve, seconds: 0, rank: rank,
-              sourceBudget: cells[index].stepsBudget)
-            warnIfUnfinished(derived, curve)
-          }
-          try writer.record(cell: index, outcome: outcome, seconds: seconds, rank: rank)
-          warnIfUnfinished(index, outcome)
-        })
+      summary = try sweep.run(plan: plan, recorder: writer, progress: progress)
     } catch {
       // Workers wait for rank 0: a failure here must end every rank, or the
       // job would hang. What is in the file stays; the run resumes.
@@ -142,6 +122,9 @@ enum RunCommand {
         summary.cellsRun, summary.makespan, counts[.done] ?? 0, counts[.diverged] ?? 0,
         counts[.failed] ?? 0, counts[.pending] ?? 0))
     let stillPending = counts[.pending] ?? 0
+    if stillPending == 0 {
+      rmdir(checkpoints)  // empty once every cell is finished; kept otherwise
+    }
     if stillPending > 0 {
       Output.line(
         "interrupted (\(StopSignal.name)): \(stillPending) cells pending; resume with: \(resumeHint)"
@@ -149,42 +132,6 @@ enum RunCommand {
       return interruptedStatus
     }
     return 0
-  }
-
-  static func warnIfUnfinished(_ index: Int, _ outcome: CellOutcome) {
-    if outcome.status == .diverged {
-      Output.warning("cell \(index) diverged at step \(outcome.divergedStep ?? -1)")
-    } else if outcome.status == .failed {
-      Output.warning("cell \(index) failed: \(outcome.message ?? "unknown error")")
-    }
-  }
-
-  /// The outcome of each derived cell of `run`: its curve recorded along the
-  /// training, or, when the training failed before recording them, the same failure.
-  static func derivedCurves(_ run: TrainingRun, outcome: CellOutcome, job: JobSpec, cells: [Cell])
-    -> [(Int, CellOutcome)]
-  {
-    let trained = cells[run.cell]
-    let budgets = job.recordedBudgets(of: trained).filter { $0 != trained.stepsBudget }
-    return run.derived.map { derived in
-      let budget = cells[derived].stepsBudget
-      if let position = budgets.firstIndex(of: budget), position < outcome.shorterBudgets.count {
-        return (derived, outcome.shorterBudgets[position])
-      }
-      return (
-        derived,
-        failedOutcome(
-          cells[derived], job: job,
-          message: outcome.message ?? "the training of cell \(run.cell) failed")
-      )
-    }
-  }
-
-  static func failedOutcome(_ cell: Cell, job: JobSpec, message: String) -> CellOutcome {
-    let steps = RecordSchedule.steps(budget: cell.stepsBudget, points: job.training.recordPoints)
-    let nan = [Double](repeating: .nan, count: steps.count)
-    return CellOutcome(
-      status: .failed, steps: steps, trainLoss: nan, testLoss: nan, message: message)
   }
 
   /// Cells to fail on purpose (`SCALESWEEP_FAIL_CELLS=3,5`): a testing hook that
@@ -206,40 +153,9 @@ enum RunCommand {
       ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
-  /// Trains one cell; a thrown error becomes a failed cell, never a crash.
-  /// Trains one cell, recording the shorter budgets of its coordinates along
-  /// the way when the schedule allows (``CellOutcome/shorterBudgets``).
-  static func train(job: JobSpec) -> SweepRunner.Train {
-    let trainer = job.makeTrainer()
-    let injected = injectedFailures
-    let index = job.cellIndexByCoordinates
-    let injection = "failure injected through SCALESWEEP_FAIL_CELLS"
-    return { cell, between in
-      do {
-        if injected.contains(cell.index) {
-          throw TrainingError.numerical(cell: cell.index, message: injection)
-        }
-        let budgets = job.recordedBudgets(of: cell)
-        var outcomes = try trainer.train(cell, budgets: budgets) {
-          between() ? .proceed : .abandon
-        }
-        var outcome = outcomes.removeLast()
-        for (i, budget) in budgets.dropLast().enumerated() {
-          let shorter = index[cell.coordinates.with(stepsBudget: budget)] ?? -1
-          if injected.contains(shorter) {
-            var shorterCell = cell
-            shorterCell.stepsBudget = budget
-            outcomes[i] = failedOutcome(
-              shorterCell, job: job, message: "cell \(shorter): \(injection)")
-          }
-        }
-        outcome.shorterBudgets = outcomes
-        return outcome
-      } catch TrainingError.interrupted {
-        return nil  // stays pending; a resumed run trains it again
-      } catch {
-        return failedOutcome(cell, job: job, message: "\(error)")
-      }
-    }
+  /// `FILE.h5.checkpoints`, absolute: the per-cell checkpoint directories of
+  /// a `command` job live there, beside the results file.
+  static func checkpointRoot(results: String) -> String {
+    URL(fileURLWithPath: results).standardizedFileURL.path + ".checkpoints"
   }
 }

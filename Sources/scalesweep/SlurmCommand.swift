@@ -95,6 +95,12 @@ enum SlurmCommand {
     if request.gpusPerTask == nil, let devices = devicesPerRank(jobFile: path) {
       request.gpusPerTask = String(devices)
     }
+    if case .command = job.model, timeOption == nil {
+      throw UsageError(
+        message:
+          "scalesweep slurm: \(path) runs a command, whose time ScaleSweep cannot estimate: give --time (one run's limit; the job requeues until every cell is done)"
+      )
+    }
 
     let name = slurmName(job.name)
     let jobPath = absolute(path, from: here)
@@ -222,15 +228,27 @@ enum SlurmCommand {
       "# analysis with sbatch --dependency=afterok:ID \(frontierScript(installedBinary)) RESULTS.h5",
       "# (RESULTS.h5 is the out= path below). docs/cluster.md explains the rest.",
       "#",
-      String(
-        format: "# Plan: %d cells, %.3g FLOP; %@ on one core, largest cell %@;",
-        e.cells, e.computeFlops, PlanCommand.duration(e.serialSeconds),
-        PlanCommand.duration(e.largestCellSeconds)),
-      "#   makespan \(PlanCommand.duration(e.makespanSeconds)) on \(s.ranks) ranks (\(s.nodes) node\(s.nodes == 1 ? "" : "s") x \(s.tasksPerNode)), "
-        + String(format: "%.1f MiB per rank.", e.memoryPerRankBytes / 1_048_576),
-      s.timeFromPlan
-        ? "# Time limit: makespan x \(timeMargin) + \(Int(timeOverhead) / 60) min (start-up, stop signal, flush)."
-        : "# Time limit as asked; the sweep needs about \(runs) run\(runs == 1 ? "" : "s") of it (it requeues itself).",
+    ]
+    if case .command = job.model {
+      // A command's run time is not known: the limit is the one asked for.
+      lines += [
+        "# Plan: \(e.cells) cells, each a run of the job's command; run time not estimated:",
+        "#   the time limit is as asked (--time) and the sweep requeues itself until done.",
+      ]
+    } else {
+      lines += [
+        String(
+          format: "# Plan: %d cells, %.3g FLOP; %@ on one core, largest cell %@;",
+          e.cells, e.computeFlops, PlanCommand.duration(e.serialSeconds),
+          PlanCommand.duration(e.largestCellSeconds)),
+        "#   makespan \(PlanCommand.duration(e.makespanSeconds)) on \(s.ranks) ranks (\(s.nodes) node\(s.nodes == 1 ? "" : "s") x \(s.tasksPerNode)), "
+          + String(format: "%.1f MiB per rank.", e.memoryPerRankBytes / 1_048_576),
+        s.timeFromPlan
+          ? "# Time limit: makespan x \(timeMargin) + \(Int(timeOverhead) / 60) min (start-up, stop signal, flush)."
+          : "# Time limit as asked; the sweep needs about \(runs) run\(runs == 1 ? "" : "s") of it (it requeues itself).",
+      ]
+    }
+    lines += [
       memoryComment(request.memory, sizing: s),
       "#",
       "#SBATCH --job-name=\(name)",

@@ -29,6 +29,12 @@ enum TheoryCommand {
     let args = try Arguments(words, command: "theory", flags: ["--json"], options: ["--ntk-width"])
     let path = try args.single("job file", command: "theory")
     let job = try JobSpec.load(path: path)
+    if case .command = job.model {
+      throw UsageError(
+        message:
+          "\(path): model.kind command: no theory (its task has no alpha and beta); fit the runs with scalesweep frontier"
+      )
+    }
     let ntkWidth =
       try args.integer("--ntk-width", command: "theory", in: 8...4096)
       ?? min(job.grid.widths.max() ?? 256, 512)

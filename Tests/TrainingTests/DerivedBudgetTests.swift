@@ -9,15 +9,15 @@ import Training
   init() { BLAS.useSingleThread() }
 
   func check(_ job: JobSpec, budgets: [Int]) throws {
-    let trainer = job.makeTrainer()
+    let trainer = job.makeRunner()
     for cell in job.cells {
       var longest = cell
       longest.stepsBudget = budgets.max()!
-      let together = try trainer.train(longest, budgets: budgets) { .proceed }
+      let together = try trainer.train(longest, budgets: budgets)
       for (budget, curve) in zip(budgets, together) {
         var alone = cell
         alone.stepsBudget = budget
-        let separate = try trainer.train(alone) { .proceed }
+        let separate = try trainer.train(alone)
         #expect(curve == separate, "width \(cell.width) data \(cell.data) budget \(budget)")
         #expect(curve.steps.last == budget)
       }
@@ -45,7 +45,7 @@ import Training
     let job = projectedJob(
       widths: [16], features: 128, steps: 80, lr: .constant(200), recordPoints: 6)
     try check(job, budgets: [10, 80])
-    let curves = try job.makeTrainer().train(job.cells[0], budgets: [10, 80]) { .proceed }
+    let curves = try job.makeRunner().train(job.cells[0], budgets: [10, 80])
     #expect(curves.allSatisfy { $0.status == .diverged })
   }
 
@@ -53,18 +53,18 @@ import Training
   /// constant one, and a cosine decaying to `final = 1` with no warmup is constant.
   @Test func scheduleScalesTheRate() throws {
     var job = projectedJob(widths: [16], features: 128, steps: 100, recordPoints: 5)
-    let constant = try job.makeTrainer().train(job.cells[0]) { .proceed }
+    let constant = try job.makeRunner().train(job.cells[0])
     job.training.schedule = .cosine(warmup: 0, final: 1)
-    #expect(try job.makeTrainer().train(job.cells[0]) { .proceed } == constant)
+    #expect(try job.makeRunner().train(job.cells[0]) == constant)
     job.training.schedule = .cosine(warmup: 10, final: 0)
-    let cosine = try job.makeTrainer().train(job.cells[0]) { .proceed }
+    let cosine = try job.makeRunner().train(job.cells[0])
     #expect(cosine.testLoss != constant.testLoss)
     #expect(cosine.status == .done)
     // A budget-dependent schedule cannot record a shorter budget along the way.
     var longer = job.cells[0]
     longer.stepsBudget = 200
     #expect(throws: TrainingError.self) {
-      try job.makeTrainer().train(longer, budgets: [100, 200]) { .proceed }
+      try job.makeRunner().train(longer, budgets: [100, 200])
     }
   }
 }

@@ -114,10 +114,10 @@ func circleJob(
 
   @Test func sameCellSameBitsSeedsDifferLossFalls() throws {
     let job = circleJob(seeds: [0, 1])
-    let trainer = job.makeTrainer()
-    let first = try trainer.train(job.cells[0]) { .proceed }
-    let again = try trainer.train(job.cells[0]) { .proceed }
-    let other = try trainer.train(job.cells[1]) { .proceed }
+    let trainer = job.makeRunner()
+    let first = try trainer.train(job.cells[0])
+    let again = try trainer.train(job.cells[0])
+    let other = try trainer.train(job.cells[1])
     #expect(first == again)
     #expect(first.testLoss != other.testLoss)
     #expect(first.status == .done)
@@ -126,37 +126,34 @@ func circleJob(
 
   @Test func finiteDataTrainLossBelowTestLoss() throws {
     let job = circleJob(widths: [64], data: [.finite(16)], steps: 1500)
-    let outcome = try job.makeTrainer().train(job.cells[0]) { .proceed }
+    let outcome = try job.makeRunner().train(job.cells[0])
     #expect(outcome.status == .done)
     #expect(outcome.trainLoss.last! < 0.2 * outcome.testLoss.last!)
   }
 
   @Test func hugeLearningRateDiverges() throws {
     let job = circleJob(lr: .constant(500))
-    let outcome = try job.makeTrainer().train(job.cells[0]) { .proceed }
+    let outcome = try job.makeRunner().train(job.cells[0])
     #expect(outcome.status == .diverged)
     let step = try #require(outcome.divergedStep)
     #expect(step >= 1 && step <= 200)
     #expect(outcome.testLoss.last!.isNaN)
   }
 
-  @Test func abandonStopsTheCell() throws {
+  @Test func stopDirectiveStopsTheCell() throws {
     let job = circleJob()
-    var calls = 0
-    #expect(throws: TrainingError.interrupted(cell: 0, step: 3)) {
-      _ = try job.makeTrainer().train(job.cells[0]) {
-        calls += 1
-        return calls >= 3 ? .abandon : .proceed
-      }
-    }
+    let supervisor = StopAfter(step: 3)
+    let outcome = try job.makeRunner().run(job.cells[0], supervisor: supervisor)
+    #expect(outcome == nil)
+    #expect(supervisor.asked == 3)
   }
 
   /// Single and double precision follow the same curve (statistically: a ReLU
   /// flip separates them eventually, science.md).
   @Test func singleAndDoublePrecisionAgree() throws {
     let job = circleJob(widths: [64], steps: 300)
-    let single = try MLPCircleTrainer(job: job, precision: .single).train(job.cells[0]) { .proceed }
-    let double = try MLPCircleTrainer(job: job, precision: .double).train(job.cells[0]) { .proceed }
+    let single = try MLPCircleTrainer(job: job, precision: .single).train(job.cells[0])
+    let double = try MLPCircleTrainer(job: job, precision: .double).train(job.cells[0])
     #expect(abs(single.testLoss[3] - double.testLoss[3]) < 1e-4 * double.testLoss[3])
     #expect(abs(single.testLoss.last! - double.testLoss.last!) < 0.05 * double.testLoss.last!)
   }

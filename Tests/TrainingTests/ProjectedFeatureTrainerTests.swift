@@ -29,10 +29,10 @@ func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
   @Test func sameCellSameBitsAndSeedsDiffer() throws {
     let job = projectedJob(seeds: [0, 1])
     let cells = job.cells
-    let trainer = job.makeTrainer()
-    let first = try trainer.train(cells[0]) { .proceed }
-    let again = try trainer.train(cells[0]) { .proceed }
-    let otherSeed = try trainer.train(cells[1]) { .proceed }
+    let trainer = job.makeRunner()
+    let first = try trainer.train(cells[0])
+    let again = try trainer.train(cells[0])
+    let otherSeed = try trainer.train(cells[1])
     #expect(first == again)
     #expect(first.testLoss != otherSeed.testLoss)
     #expect(first.status == .done)
@@ -41,7 +41,7 @@ func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
 
   @Test func lossStartsAtTargetPowerAndFallsTowardsTheBottleneck() throws {
     let job = projectedJob(steps: 2000)
-    let outcome = try job.makeTrainer().train(job.cells[0]) { .proceed }
+    let outcome = try job.makeRunner().train(job.cells[0])
     // Target power L0 = sum_k k^-(alpha beta + 1) = sum_k k^-2 over 1024 modes.
     let l0 = (1...1024).reduce(0.0) { $0 + pow(Double($1), -2) }
     #expect(outcome.testLoss[0] < l0)
@@ -56,9 +56,9 @@ func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
   @Test func richCellsLearnFeaturesLazyCellsDoNot() throws {
     let job = projectedJob(
       gammas: [0, 1], steps: 300, lr: .perGamma([0: .constant(0.05), 1: .constant(0.05)]))
-    let trainer = job.makeTrainer()
-    let lazy = try trainer.train(job.cells[0]) { .proceed }
-    let rich = try trainer.train(job.cells[1]) { .proceed }
+    let trainer = job.makeRunner()
+    let lazy = try trainer.train(job.cells[0])
+    let rich = try trainer.train(job.cells[1])
     // Same draws (common random numbers): identical first record, then apart.
     #expect(abs(lazy.testLoss[0] - rich.testLoss[0]) < 1e-3 * lazy.testLoss[0])
     #expect(lazy.testLoss.last! != rich.testLoss.last!)
@@ -67,29 +67,26 @@ func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
 
   @Test func finiteDataTrainLossFallsBelowTestLoss() throws {
     let job = projectedJob(data: [.finite(16)], steps: 3000)
-    let outcome = try job.makeTrainer().train(job.cells[0]) { .proceed }
+    let outcome = try job.makeRunner().train(job.cells[0])
     #expect(outcome.status == .done)
     #expect(outcome.trainLoss.last! < 0.1 * outcome.testLoss.last!)
   }
 
   @Test func hugeLearningRateDivergesWithTheStep() throws {
     let job = projectedJob(lr: .constant(50))
-    let outcome = try job.makeTrainer().train(job.cells[0]) { .proceed }
+    let outcome = try job.makeRunner().train(job.cells[0])
     #expect(outcome.status == .diverged)
     let step = try #require(outcome.divergedStep)
     #expect(step > 0 && step < 200)
     #expect(outcome.testLoss.last!.isNaN)
   }
 
-  @Test func abandonStopsTheCell() throws {
+  @Test func stopDirectiveStopsTheCell() throws {
     let job = projectedJob()
-    var calls = 0
-    #expect(throws: TrainingError.interrupted(cell: 0, step: 5)) {
-      _ = try job.makeTrainer().train(job.cells[0]) {
-        calls += 1
-        return calls >= 5 ? .abandon : .proceed
-      }
-    }
+    let supervisor = StopAfter(step: 5)
+    let outcome = try job.makeRunner().run(job.cells[0], supervisor: supervisor)
+    #expect(outcome == nil)
+    #expect(supervisor.asked == 5)
   }
 
   /// science.md, "What a correct implementation shows" 1: lazy, online, hard task,
@@ -103,7 +100,7 @@ func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
     var sums: [Double] = []
     var steps: [Int] = []
     for cell in job.cells {
-      let outcome = try job.makeTrainer().train(cell) { .proceed }
+      let outcome = try job.makeRunner().train(cell)
       steps = outcome.steps
       if sums.isEmpty { sums = Array(repeating: 0, count: outcome.testLoss.count) }
       for i in sums.indices { sums[i] += outcome.testLoss[i] }
@@ -111,5 +108,26 @@ func logLogSlope(_ x: [Double], _ y: [Double]) -> Double {
     let window = steps.indices.filter { steps[$0] >= 100 && steps[$0] <= 1000 }
     let slope = logLogSlope(window.map { Double(steps[$0]) }, window.map { sums[$0] })
     #expect(abs(-slope - 0.5) < 0.05, "measured slope \(slope)")
+  }
+}
+
+/// Test helpers: run a cell (or several budgets of it) to the end, or stop it after a given step.
+extension CellRunner {
+  func train(_ cell: Cell) throws -> CellOutcome {
+    try #require(try run(cell, supervisor: UnsupervisedCell()))
+  }
+
+  func train(_ cell: Cell, budgets: [Int]) throws -> [CellOutcome] {
+    try #require(try run(cell, budgets: budgets, supervisor: UnsupervisedCell()))
+  }
+}
+
+final class StopAfter: CellSupervisor {
+  let step: Int
+  var asked = 0
+  init(step: Int) { self.step = step }
+  func directive(afterStep step: Int) -> CellDirective {
+    asked += 1
+    return step >= self.step ? .stop : .proceed
   }
 }
