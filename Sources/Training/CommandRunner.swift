@@ -50,9 +50,14 @@ public struct CommandRunner: CellRunner {
     return 0
   }
 
-  /// `<checkpointRoot>/cell-<index>`.
+  /// `<checkpointRoot>/task<T>-w<N>-d<P>-g<gamma>-lr<lr>-b<B>-s<seed>-t<budget>`: named by
+  /// the cell's coordinates, not its index, so a grown job (which renumbers
+  /// cells) never hands one cell's checkpoints to another.
   public func checkpointDirectory(of cell: Cell) -> String {
-    (checkpointRoot as NSString).appendingPathComponent("cell-\(cell.index)")
+    let name =
+      "task\(cell.task)-w\(cell.width)-d\(cell.data.description)-g\(cell.gamma)"
+      + "-lr\(cell.learningRate)-b\(cell.batch)-s\(cell.seed)-t\(cell.stepsBudget)"
+    return (checkpointRoot as NSString).appendingPathComponent(name)
   }
 
   /// The program's arguments and environment for `cell` (the environment

@@ -236,7 +236,7 @@ import Testing
       let received = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
       let argv = try #require(received["argv"] as? [String])
       let env = try #require(received["env"] as? [String: String])
-      let checkpoint = "\(checkpoints)/cell-\(cell)"
+      let checkpoint = "\(checkpoints)/task0-w16-d1000-g0.5-lr0.25-b8-s\(seed)-t100"
       // sys.argv drops the interpreter: the script is argv[0].
       #expect(
         argv == [
