@@ -288,5 +288,11 @@ import Testing
     #expect(slurm.status == 2 && slurm.stderr.contains("--time"), "\(slurm.stderr)")
     let timed = try Harness.scalesweep(["slurm", path, "--time", "2:00:00"])
     #expect(timed.status == 0 && timed.stdout.contains("#SBATCH --time=02:00:00"))
+    // devices_per_rank becomes the GPUs each task asks for.
+    let torch = try Harness.scalesweep([
+      "slurm", Harness.packageRoot.appendingPathComponent("examples/torch-cnn-job.json").path,
+      "--time", "4:00:00",
+    ])
+    #expect(torch.status == 0 && torch.stdout.contains("#SBATCH --gpus-per-task=1"))
   }
 }
