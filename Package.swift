@@ -23,6 +23,8 @@ let package = Package(
 
     // Thin C shims: macros and handles made callable from Swift.
     .target(name: "CMPIShim", dependencies: ["COpenMPI"]),
+    // CPUID: vector features and brand string, for the BLAS kernel choice.
+    .target(name: "CCPUShim"),
     .target(
       name: "CHDF5Shim", dependencies: ["CHDF5"],
       linkerSettings: [.linkedLibrary("hdf5_hl")]),
@@ -30,7 +32,7 @@ let package = Package(
     // Job file -> validated spec -> cells, cost model. Pure Swift.
     .target(name: "SweepSpec"),
     // Models that train one cell (BLAS-backed), RNG, learning-curve records.
-    .target(name: "Training", dependencies: ["SweepSpec", "COpenBLAS"]),
+    .target(name: "Training", dependencies: ["SweepSpec", "COpenBLAS", "CCPUShim"]),
     // MPI communicator, work scheduler, progress reporting.
     .target(name: "Distributed", dependencies: ["SweepSpec", "CMPIShim"]),
     // HDF5 results layout, incremental writes, reading back.

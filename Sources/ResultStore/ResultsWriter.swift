@@ -10,7 +10,7 @@ import SweepSpec
 public final class ResultsWriter {
   public let path: String
   public let job: JobSpec
-  private let file: HDF5Object
+  let file: HDF5Object
   private let cells: HDF5Object
   private let loss: HDF5Object
   /// Column of `/steps` for each recorded step count.

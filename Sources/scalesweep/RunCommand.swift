@@ -55,9 +55,12 @@ enum RunCommand {
     try PlanCommand.checkMemory(job, file: jobPath)
 
     let comm = try Comm.world()
+    defer { comm.finalize() }
+    // Every rank must run this job into this file with this tool (refused on every rank).
+    let identities = try Handshake.exchange(
+      identity(comm: comm, jobPath: jobPath, job: job, out: out), comm: comm)
     StopSignal.install()
     BLAS.useSingleThread()
-    defer { comm.finalize() }
     var runner = SweepRunner(comm: comm, job: job)
     runner.gracePeriod = grace
     guard comm.rank == 0 else {
@@ -80,6 +83,7 @@ enum RunCommand {
       try runner.dismissWorkers()
       throw error
     }
+    try writer.recordProvenance(identities.map(provenance))
     let cells = job.cells
     let estimates = cells.map { job.cost(of: $0).estimatedSeconds() }
     let pending = writer.statuses.indices.filter { writer.statuses[$0] == .pending }
@@ -99,6 +103,15 @@ enum RunCommand {
       "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(pending.count) to run\(runs.count < pending.count ? " in \(runs.count) trainings" : "")) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
     )
     Output.line("if stopped, continue with: \(resumeHint)")
+    Output.line(Startup.kernel.description)
+    if let split = Handshake.kernelSplit(identities) {
+      let groups = split.keys.sorted().map {
+        "\($0) on rank\(split[$0]!.count == 1 ? "" : "s") \(split[$0]!.map(String.init).joined(separator: ","))"
+      }
+      Output.warning(
+        "ranks use different BLAS kernels (\(groups.joined(separator: "; "))): results will not be bit-identical across them"
+      )
+    }
     // Progress counts trainings: a derived cell costs (almost) nothing.
     let derivedCount = runs.reduce(0) { $0 + $1.derived.count }
     let progress = ProgressReporter(
@@ -185,6 +198,24 @@ enum RunCommand {
     let nan = [Double](repeating: .nan, count: steps.count)
     return CellOutcome(
       status: .failed, steps: steps, trainLoss: nan, testLoss: nan, message: message)
+  }
+
+  /// This rank's identity for the start-up handshake and the provenance.
+  static func identity(comm: Comm, jobPath: String, job: JobSpec, out: String) -> RankIdentity {
+    let library = BLASLibrary.current
+    return RankIdentity(
+      rank: comm.rank, toolVersion: ScaleSweepVersion.current, jobFile: jobPath,
+      jobDigest: job.normalizedDigest,
+      outputPath: URL(fileURLWithPath: out).standardizedFileURL.path, host: comm.hostName,
+      pid: Int(ProcessInfo.processInfo.processIdentifier), cpuModel: CPUFeatures.brand,
+      blasLibrary: library.name, blasVersion: library.version, blasKernel: BLAS.coreName)
+  }
+
+  static func provenance(_ identity: RankIdentity) -> RankProvenance {
+    RankProvenance(
+      rank: identity.rank, host: identity.host, pid: identity.pid, cpuModel: identity.cpuModel,
+      blasLibrary: identity.blasLibrary, blasVersion: identity.blasVersion,
+      blasKernel: identity.blasKernel)
   }
 
   /// Cells to fail on purpose (`SCALESWEEP_FAIL_CELLS=3,5`): a testing hook that
