@@ -83,7 +83,6 @@ enum RunCommand {
       try runner.dismissWorkers()
       throw error
     }
-    try writer.recordProvenance(identities.map(provenance))
     let cells = job.cells
     let estimates = cells.map { job.cost(of: $0).estimatedSeconds() }
     let pending = writer.statuses.indices.filter { writer.statuses[$0] == .pending }
@@ -95,6 +94,8 @@ enum RunCommand {
       Output.line("\(out): all \(cells.count) cells already finished; nothing to do")
       return 0
     }
+    // Which ranks of this run trained the cells it writes: one entry per run.
+    try writer.recordProvenance(identities.map(provenance))
     let done = writer.statuses.indices.filter { writer.statuses[$0] != .pending }
     let sets = overrides.map { " --set \(shellQuoted($0.text))" }.joined()
     let resumeHint =
