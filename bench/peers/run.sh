@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# ScaleSweep's mlp-circle training step against the same cell in NumPy and JAX,
-# one thread each, pinned to one core, in one invocation.
+# ScaleSweep against NumPy and JAX, one thread each, pinned to one core, in one
+# invocation: (1) the sgemm yardstick against NumPy's own matmul, with the
+# kernel each side ran; (2) mlp-circle training steps against the same cell in
+# NumPy and JAX; (3) a whole model-1 cell (N = 512, M = 2048, B = 32, 4000
+# steps, gamma 1, set-up and records included) against its reduced form in
+# NumPy (model1_peer.py).
 #   bench/peers/run.sh [WIDTHS] [BATCH] [DEPTH]      (default "64 128 256 512 1024 2048" 64 3)
+# OPENBLAS_CORETYPE, if set, applies to both sides (ScaleSweep obeys a user's
+# choice; NumPy's OpenBLAS reads it too): unset it to compare each library's
+# own choice (ScaleSweep's after its start-up kernel check).
 # Environment: SCALESWEEP_BIN (default .build/release/scalesweep), BENCH_CORE
 # (default 0), BENCH_SECONDS per measurement (default 1), SCALESWEEP_PEERS_VENV.
 set -euo pipefail
@@ -22,6 +29,14 @@ export XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_thread
 export JAX_PLATFORMS=cpu
 pin=(taskset -c "$core")
 
+json_field() { "$py" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+echo "(1) sgemm 1024^3, one core"
+"${pin[@]}" "$bin" bench --models mlp-circle --precisions single --widths 64 --seconds 0.05 \
+  --no-cells --json | json_field '"scalesweep: best %.1f GFLOP/s (%s); in use %s %.1f" % (d["yardstick"]["best_gflops"], d["yardstick"]["best_kernel"], d["yardstick"]["in_use_kernel"], d["yardstick"]["in_use_gflops"])'
+"${pin[@]}" "$py" "$here/numpy_blas.py" | json_field '"numpy %s: %.1f GFLOP/s (kernel %s)" % (d["numpy"], d["sgemm_gflops"], d["kernel"])'
+
+echo "(2) mlp-circle training steps, single precision, steps/s"
 printf '%-6s %-6s %12s %12s %12s %9s %9s\n' width batch scalesweep numpy jax "x numpy" "x jax"
 for n in $widths; do
   ours=$("${pin[@]}" "$bin" bench --models mlp-circle --precisions single --widths "$n" \
@@ -37,3 +52,10 @@ n, b, ours, numpy_rate, jax_rate = sys.argv[1], sys.argv[2], *map(float, sys.arg
 print(f"{n:<6} {b:<6} {ours:12.1f} {numpy_rate:12.1f} {jax_rate:12.1f} {ours/numpy_rate:9.2f} {ours/jax_rate:9.2f}")
 PY
 done
+
+echo "(3) whole model-1 cell: N = 512, M = 2048, B = 32, 4000 steps, gamma 1, 10 records"
+ours=$("${pin[@]}" "$bin" bench --models projected-features --widths 64 --seconds 0.05 \
+  --cell-widths 512 --json | json_field 'd["cells"][0]["steps_per_second"]')
+peer=$("${pin[@]}" "$py" "$here/model1_peer.py" --width 512 --features 2048 --batch 32 \
+  --steps 4000 | json_field 'd["steps_per_second"]')
+"$py" -c "print('scalesweep %.1f steps/s, numpy %.1f steps/s: %.2fx' % ($ours, $peer, $ours / $peer))"
