@@ -4,7 +4,11 @@
 # kernel each side ran; (2) mlp-circle training steps against the same cell in
 # NumPy and JAX; (3) a whole model-1 cell (N = 512, M = 2048, B = 32, 4000
 # steps, gamma 1, set-up and records included) against its reduced form in
-# NumPy (model1_peer.py).
+# NumPy (model1_peer.py); (4) whole mlp-circle cells (B = 64, depth 3, float32,
+# CELL_STEPS steps (default 1000), 10 records on 4096 test points) against the
+# same cell in NumPy and JAX (mlp_peer.py --cell); ours is `scalesweep run` of
+# a one-cell job, timed by the results file's /cells/seconds.
+# CELL_WIDTHS (default "256 1024") sets (4)'s widths.
 #   bench/peers/run.sh [WIDTHS] [BATCH] [DEPTH]      (default "64 128 256 512 1024 2048" 64 3)
 # OPENBLAS_CORETYPE, if set, applies to both sides (ScaleSweep obeys a user's
 # choice; NumPy's OpenBLAS reads it too): unset it to compare each library's
@@ -59,3 +63,23 @@ ours=$("${pin[@]}" "$bin" bench --models projected-features --widths 64 --second
 peer=$("${pin[@]}" "$py" "$here/model1_peer.py" --width 512 --features 2048 --batch 32 \
   --steps 4000 | json_field 'd["steps_per_second"]')
 "$py" -c "print('scalesweep %.1f steps/s, numpy %.1f steps/s: %.2fx' % ($ours, $peer, $ours / $peer))"
+
+echo "(4) whole mlp-circle cells: B = 64, depth 3, float32, ${CELL_STEPS:-1000} steps, 10 records, steps/s"
+printf '%-6s %12s %12s %12s %9s %9s\n' width scalesweep numpy jax "x numpy" "x jax"
+cells=$(mktemp -d)
+trap 'rm -rf "$cells"' EXIT
+for n in ${CELL_WIDTHS:-256 1024}; do
+  steps=${CELL_STEPS:-1000}
+  cat >"$cells/cell.json" <<EOF
+{"name": "peer-cell", "model": {"kind": "mlp-circle", "depth": 3, "test_points": 4096, "modes": 512},
+ "task": {"q": 1.0}, "grid": {"width": [$n], "gamma": [1.0], "seeds": 1, "steps": [$steps]},
+ "training": {"batch": 64, "lr": 0.5, "record_points": 10}}
+EOF
+  "${pin[@]}" "$bin" run "$cells/cell.json" --out "$cells/cell.h5" --force --quiet >/dev/null
+  ours=$("$bin" inspect "$cells/cell.h5" --json | json_field "$steps / sum(d['seconds_by_rank'].values()) if d['status']['done'] == 1 else float('nan')")
+  np_rate=$("${pin[@]}" "$py" "$here/mlp_peer.py" numpy --width "$n" --batch 64 --depth 3 \
+    --cell "$steps" --records 10 --test-points 4096 | json_field 'd["steps_per_second"]')
+  jax_rate=$("${pin[@]}" "$py" "$here/mlp_peer.py" jax --width "$n" --batch 64 --depth 3 \
+    --cell "$steps" --records 10 --test-points 4096 | json_field 'd["steps_per_second"]')
+  "$py" -c "print('%-6s %12.1f %12.1f %12.1f %9.2f %9.2f' % ($n, $ours, $np_rate, $jax_rate, $ours / $np_rate, $ours / $jax_rate))"
+done
