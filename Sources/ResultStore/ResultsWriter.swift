@@ -82,6 +82,12 @@ public final class ResultsWriter {
   /// any moment leaves either the old file or the grown one, each valid.
   public static func resume(path: String, job: JobSpec) throws(ResultsError) -> ResultsWriter {
     let existing = try ResultsFile.read(path: path)
+    guard existing.formatVersion == Int(ResultsLayout.formatVersion) else {
+      throw .streamMismatch(
+        path: path, fileVersion: existing.formatVersion,
+        fileStream: ResultsLayout.versionMeaning[existing.formatVersion] ?? "another stream",
+        currentStream: ResultsLayout.versionMeaning[Int(ResultsLayout.formatVersion)]!)
+    }
     if existing.job.withoutMetadata.normalizedJSON != job.withoutMetadata.normalizedJSON {
       let growth: JobGrowth
       do {

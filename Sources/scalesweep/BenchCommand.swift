@@ -199,7 +199,8 @@ enum BenchCommand {
     let job: JobSpec
     if model == "mlp-circle" {
       job = JobSpec(
-        name: "bench-cell", model: .mlpCircle(MLPCircleSpec(depth: depth, testPoints: 4096, modes: 512)),
+        name: "bench-cell",
+        model: .mlpCircle(MLPCircleSpec(depth: depth, testPoints: 4096, modes: 512)),
         tasks: [TaskSpec(fourierDecay: 1)],
         grid: GridSpec(widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [1500]),
         training: TrainingSpec(batch: 128, learningRate: .constant(0.5), recordPoints: 4))

@@ -47,7 +47,8 @@ struct BenchYardstick {
         + kernels.map { String(format: "%@ %.1f", $0.core, $0.gflops) }.joined(separator: ", ")
         + " GFLOP/s",
       String(
-        format: "yardstick: best sgemm %.1f GFLOP/s (%@); in use here %@ %.1f GFLOP/s (%.0f%% of best)",
+        format:
+          "yardstick: best sgemm %.1f GFLOP/s (%@); in use here %@ %.1f GFLOP/s (%.0f%% of best)",
         best.gflops, best.core, inUseCore, inUseGFLOPs, 100 * inUseGFLOPs / best.gflops),
     ]
   }

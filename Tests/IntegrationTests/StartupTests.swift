@@ -107,4 +107,33 @@ import Testing
       #expect(!result.stdout.contains("finished"))
     }
   }
+
+  /// A file written with the old random stream (format 1, Box-Muller normals)
+  /// is not resumed: its cells would not continue bit for bit.
+  @Test func resumeOfAFileFromTheOldStreamIsRefused() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("old.h5").path
+    let job = Harness.fixture("tiny.json")
+    let first = try Harness.run(
+      Harness.binary, ["run", job, "--out", out, "--quiet"],
+      environment: ["SCALESWEEP_FAIL_CELLS": "3"])
+    #expect(first.status == 0, "\(first.stderr)")
+    // Mark it as written by the old stream, and one cell pending.
+    let edit = try Harness.run(
+      Harness.python,
+      [
+        "-c",
+        "import h5py, sys; f = h5py.File(sys.argv[1], 'r+'); f.attrs['format_version'] = 1; f['cells/status'][3] = 0",
+        out,
+      ])
+    #expect(edit.status == 0, "\(edit.stderr)")
+    let resumed = try Harness.scalesweep(["run", job, "--out", out, "--resume", "--quiet"])
+    #expect(resumed.status == 2)
+    #expect(
+      resumed.stderr.contains(
+        "cannot resume: written in format 1 with Box-Muller normals, this ScaleSweep draws ziggurat normals"
+      ), "\(resumed.stderr)")
+    #expect(resumed.stderr.split(separator: "\n").count == 1)
+  }
 }
