@@ -59,33 +59,43 @@ extension ResultsWriter {
   /// at start, before any cell is recorded.
   public func recordProvenance(_ ranks: [RankProvenance]) throws(ResultsError) {
     do {
-      let group =
-        file.exists(ProvenanceLayout.group)
-        ? try file.openGroup(ProvenanceLayout.group) : try file.createGroup(ProvenanceLayout.group)
       var run = 1
-      while group.exists("run-\(run)") { run += 1 }
-      let entry = try group.createGroup("run-\(run)")
-      try entry.setAttribute("started", ISO8601DateFormatter().string(from: Date()))
-      try entry.setAttribute("scalesweep_version", ScaleSweepVersion.current)
-      let rankColumn = try entry.createDataset("rank", shape: [ranks.count], fill: Int64(-1))
-      try rankColumn.write(ranks.map { Int64($0.rank) })
-      try rankColumn.setAttribute("description", "MPI rank in this run (as in /cells/rank)")
-      let pidColumn = try entry.createDataset("pid", shape: [ranks.count], fill: Int64(-1))
-      try pidColumn.write(ranks.map { Int64($0.pid) })
-      try pidColumn.setAttribute("description", "process id of the rank")
-      for column in ProvenanceLayout.textColumns {
-        let dataset = try entry.createStringDataset(
-          column.name, count: ranks.count, length: ProvenanceLayout.textLength)
-        try dataset.setAttribute("description", column.description)
-        for (i, rank) in ranks.enumerated() {
-          var text = column.value(rank)
-          while text.utf8.count >= ProvenanceLayout.textLength { text.removeLast() }
-          try dataset.writeString(text, at: i)
-        }
-      }
+      while file.exists("\(ProvenanceLayout.group)/run-\(run)") { run += 1 }
+      try Self.write(
+        RunProvenance(
+          run: run, started: ISO8601DateFormatter().string(from: Date()),
+          scalesweepVersion: ScaleSweepVersion.current, ranks: ranks), into: file)
       try file.flush()
     } catch {
       throw .io(path: path, underlying: error)
+    }
+  }
+
+  /// Writes `run` as `/provenance/run-K` of `file` (also used to carry every
+  /// run over when a grown file replaces the old one).
+  static func write(_ run: RunProvenance, into file: HDF5Object) throws(HDF5Error) {
+    let group =
+      file.exists(ProvenanceLayout.group)
+      ? try file.openGroup(ProvenanceLayout.group) : try file.createGroup(ProvenanceLayout.group)
+    let ranks = run.ranks
+    let entry = try group.createGroup("run-\(run.run)")
+    try entry.setAttribute("started", run.started)
+    try entry.setAttribute("scalesweep_version", run.scalesweepVersion)
+    let rankColumn = try entry.createDataset("rank", shape: [ranks.count], fill: Int64(-1))
+    try rankColumn.write(ranks.map { Int64($0.rank) })
+    try rankColumn.setAttribute("description", "MPI rank in this run (as in /cells/rank)")
+    let pidColumn = try entry.createDataset("pid", shape: [ranks.count], fill: Int64(-1))
+    try pidColumn.write(ranks.map { Int64($0.pid) })
+    try pidColumn.setAttribute("description", "process id of the rank")
+    for column in ProvenanceLayout.textColumns {
+      let dataset = try entry.createStringDataset(
+        column.name, count: ranks.count, length: ProvenanceLayout.textLength)
+      try dataset.setAttribute("description", column.description)
+      for (i, rank) in ranks.enumerated() {
+        var text = column.value(rank)
+        while text.utf8.count >= ProvenanceLayout.textLength { text.removeLast() }
+        try dataset.writeString(text, at: i)
+      }
     }
   }
 }

@@ -120,10 +120,12 @@ public final class ResultsWriter {
     removeStalePartials(of: path)
     let temporary = "\(path).partial-\(ProcessInfo.processInfo.processIdentifier)"
     try? FileManager.default.removeItem(atPath: temporary)
+    let provenance = try ResultsFile.provenance(path: path)
     do {
       let file = try HDF5Object.createFile(temporary)
       try initialise(file: file, job: job)
       try copyFinished(old, growth: growth, into: file, job: job)
+      for run in provenance { try write(run, into: file) }
       try file.flush()
     } catch {
       try? FileManager.default.removeItem(atPath: temporary)

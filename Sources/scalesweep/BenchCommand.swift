@@ -202,14 +202,18 @@ enum BenchCommand {
         name: "bench-cell",
         model: .mlpCircle(MLPCircleSpec(depth: depth, testPoints: 4096, modes: 512)),
         tasks: [TaskSpec(fourierDecay: 1)],
-        grid: GridSpec(widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [1500]),
-        training: TrainingSpec(batch: 128, learningRate: .constant(0.5), recordPoints: 4))
+        grid: GridSpec(
+          widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [1500],
+          learningRates: [.constant(0.5)], batches: [128]),
+        training: TrainingSpec(recordPoints: 4))
     } else {
       job = JobSpec(
         name: "bench-cell", model: .projectedFeatures(features: 4 * width),
         tasks: [TaskSpec(alpha: 2, beta: 0.5)],
-        grid: GridSpec(widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [4000]),
-        training: TrainingSpec(batch: 32, learningRate: .constant(0.05), recordPoints: 10))
+        grid: GridSpec(
+          widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [4000],
+          learningRates: [.constant(0.05)], batches: [32]),
+        training: TrainingSpec(recordPoints: 10))
     }
     let cell = job.cells[0]
     let trainer: any CellTrainer =
@@ -221,7 +225,7 @@ enum BenchCommand {
     let flops = job.cost(of: cell).flopsPerStep
     return Row(
       model: model, precision: model == "mlp-circle" ? "single" : "double", width: width,
-      batch: job.training.batch, steps: steps, stepsPerSecond: Double(steps) / seconds,
+      batch: cell.batch, steps: steps, stepsPerSecond: Double(steps) / seconds,
       executedFlopsPerStep: flops, modelFlopsPerStep: flops)
   }
 

@@ -135,6 +135,10 @@ import Testing
       let writer = try ResultsWriter.resume(path: path, job: Self.job)
       try writer.recordProvenance([first[1]])
     }
+    // A grown job (a seed added) rebuilds the file: every run's provenance is carried over.
+    var grown = Self.job
+    grown.grid.seeds = [0, 1]
+    _ = try ResultsWriter.resume(path: path, job: grown)
     let runs = try ResultsFile.provenance(path: path)
     #expect(runs.map(\.run) == [1, 2])
     #expect(runs[0].ranks == first)
