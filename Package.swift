@@ -23,6 +23,8 @@ let package = Package(
 
     // Thin C shims: macros and handles made callable from Swift.
     .target(name: "CMPIShim", dependencies: ["COpenMPI"]),
+    // CPUID: vector features and brand string, for the BLAS kernel choice.
+    .target(name: "CCPUShim"),
     .target(
       name: "CHDF5Shim", dependencies: ["CHDF5"],
       linkerSettings: [.linkedLibrary("hdf5_hl")]),
@@ -32,7 +34,7 @@ let package = Package(
     .target(name: "SweepSpec"),
     // Cell runners: the built-in models (BLAS-backed), RNG, and the command
     // runner that runs the user's own training program per cell.
-    .target(name: "Training", dependencies: ["SweepSpec", "COpenBLAS"]),
+    .target(name: "Training", dependencies: ["SweepSpec", "COpenBLAS", "CCPUShim"]),
     // The sweep loop (plan -> hand out -> run a cell -> record), MPI
     // communicator, work scheduler, progress reporting.
     .target(name: "Distributed", dependencies: ["SweepSpec", "CMPIShim"]),

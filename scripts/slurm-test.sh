@@ -253,6 +253,19 @@ cat >"$job" <<'EOF'
 EOF
 export SCALESWEEP_PROGRESS_INTERVAL=0.5 SCALESWEEP_GRACE=0.5
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# Every sweep starts on Prescott as if the library had chosen it, so each rank
+# under srun and mpirun must re-execute itself onto this CPU's best kernel
+# before MPI starts (docs/blas.md); all runs then share one kernel.
+export OPENBLAS_CORETYPE=Prescott SCALESWEEP_TEST_CORETYPE_IS_LIBRARY=1
+check_kernel() { # job-id results-file
+  grep -qw avx /proc/cpuinfo || { echo "no AVX: Prescott kept"; return; }
+  grep -q "(the library chose Prescott" "$tmp/$1.out" || fail "job $1 did not switch kernel (log $tmp/$1.out)"
+  "$bin" inspect --json "$2" | "$python" -c '
+import json, sys
+kernels = {r["blas_kernel"] for run in json.load(sys.stdin)["provenance"] for r in run["ranks"]}
+assert kernels and "Prescott" not in kernels, "provenance kernels %s" % kernels
+print("kernel %s on every rank" % ",".join(sorted(kernels)))'
+}
 
 # --- 1. srun, uninterrupted: the reference, with the analysis chained ----------
 t=$SECONDS
@@ -265,7 +278,8 @@ wait_gone "$a" 90
 expect_done "$a" 0
 expect_setup "$a" 0
 complete=$(check_complete "$tmp/srun.h5")
-say "srun sweep: job $a done in $((SECONDS - t)) s; $complete"
+kernel=$(check_kernel "$a" "$tmp/srun.h5")
+say "srun sweep: job $a done in $((SECONDS - t)) s; $complete; $kernel"
 wait_gone "$f" 60
 expect_done "$f" 0
 [[ -s $tmp/srun-frontier/frontier.json ]] || fail "frontier job $f wrote no frontier.json"
@@ -279,7 +293,8 @@ wait_gone "$b" 90
 expect_done "$b" 0
 complete=$(check_complete "$tmp/mpirun.h5")
 same=$(same_results "$tmp/srun.h5" "$tmp/mpirun.h5")
-say "mpirun sweep: job $b done in $((SECONDS - t)) s; $complete; $same to the srun run"
+kernel=$(check_kernel "$b" "$tmp/mpirun.h5")
+say "mpirun sweep: job $b done in $((SECONDS - t)) s; $complete; $same to the srun run; $kernel"
 
 # --- hostile names through sbatch: a printed script must not execute them ------
 t=$SECONDS

@@ -10,6 +10,8 @@ public enum ResultsError: Error, Equatable, CustomStringConvertible {
   /// `--resume` with a job that differs from the stored one.
   case jobMismatch(path: String, detail: String)
   case io(path: String, underlying: HDF5Error)
+  /// `--resume` of a file whose cells were drawn with another random stream.
+  case streamMismatch(path: String, fileVersion: Int, fileStream: String, currentStream: String)
 
   public var description: String {
     switch self {
@@ -25,6 +27,9 @@ public enum ResultsError: Error, Equatable, CustomStringConvertible {
       return "\(path): was written by a different job (\(detail)); use another --out or --force"
     case .io(let path, let underlying):
       return "\(path): \(underlying)"
+    case .streamMismatch(let path, let version, let fileStream, let currentStream):
+      return
+        "\(path): cannot resume: written in format \(version) with \(fileStream), this ScaleSweep draws \(currentStream), so its cells would not continue bit for bit; use another --out or --force"
     }
   }
 }

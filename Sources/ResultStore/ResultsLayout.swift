@@ -2,7 +2,14 @@
 /// Other tools read these names: they never change within a format version.
 public enum ResultsLayout {
   public static let format = "scalesweep-results"
-  public static let formatVersion: Int64 = 1
+  /// 2: normals drawn by the ziggurat (Training `RandomStream.version` 2);
+  /// 1: Box-Muller. Files of version 1 read as before, but `--resume` refuses
+  /// them: their cells would not continue bit for bit.
+  public static let formatVersion: Int64 = 2
+  /// What changed in each format version, for the message that refuses a resume.
+  static let versionMeaning: [Int: String] = [
+    1: "Box-Muller normals", 2: "ziggurat normals",
+  ]
 
   /// Per-cell columns of `/cells`, with their meaning and units.
   static let cellColumns: [(name: String, description: String, units: String?)] = [

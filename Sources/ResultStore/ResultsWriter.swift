@@ -10,7 +10,7 @@ import SweepSpec
 public final class ResultsWriter: CellRecorder {
   public let path: String
   public let job: JobSpec
-  private let file: HDF5Object
+  let file: HDF5Object
   private let cells: HDF5Object
   private let loss: HDF5Object
   /// Column of `/steps` for each recorded step count.
@@ -82,6 +82,12 @@ public final class ResultsWriter: CellRecorder {
   /// any moment leaves either the old file or the grown one, each valid.
   public static func resume(path: String, job: JobSpec) throws(ResultsError) -> ResultsWriter {
     let existing = try ResultsFile.read(path: path)
+    guard existing.formatVersion == Int(ResultsLayout.formatVersion) else {
+      throw .streamMismatch(
+        path: path, fileVersion: existing.formatVersion,
+        fileStream: ResultsLayout.versionMeaning[existing.formatVersion] ?? "another stream",
+        currentStream: ResultsLayout.versionMeaning[Int(ResultsLayout.formatVersion)]!)
+    }
     if existing.job.withoutMetadata.normalizedJSON != job.withoutMetadata.normalizedJSON {
       let growth: JobGrowth
       do {
@@ -114,10 +120,12 @@ public final class ResultsWriter: CellRecorder {
     removeStalePartials(of: path)
     let temporary = "\(path).partial-\(ProcessInfo.processInfo.processIdentifier)"
     try? FileManager.default.removeItem(atPath: temporary)
+    let provenance = try ResultsFile.provenance(path: path)
     do {
       let file = try HDF5Object.createFile(temporary)
       try initialise(file: file, job: job)
       try copyFinished(old, growth: growth, into: file, job: job)
+      for run in provenance { try write(run, into: file) }
       try file.flush()
     } catch {
       try? FileManager.default.removeItem(atPath: temporary)

@@ -8,7 +8,6 @@ public struct RandomStream: Sendable {
   private var s1: UInt64
   private var s2: UInt64
   private var s3: UInt64
-  private var spareNormal: Double?
 
   /// A stream keyed by any list of integers (order matters).
   public init(key: [UInt64]) {
@@ -62,41 +61,18 @@ public struct RandomStream: Sendable {
     Int(truncatingIfNeeded: ((next() >> 32) &* UInt64(bound)) >> 32)
   }
 
-  /// One standard normal draw (Box-Muller, the second value of each pair kept).
-  public mutating func normal() -> Double {
-    if let z = spareNormal {
-      spareNormal = nil
-      return z
-    }
-    let (a, b) = normalPair()
-    spareNormal = b
-    return a
-  }
+  /// Which normals this stream draws; stored in results files
+  /// (`random_stream`): a file drawn with another version cannot be resumed,
+  /// since its cells would not continue bit for bit.
+  ///   1: Box-Muller (log, cos, sin per pair); 2: 256-layer ziggurat.
+  public static let version = 2
 
-  @inline(__always)
-  private mutating func normalPair() -> (Double, Double) {
-    let r = (-2 * log(uniform())).squareRoot()
-    let theta = 2 * Double.pi * uniform()
-    return (r * cos(theta), r * sin(theta))
-  }
+  /// One standard normal draw (``zigguratNormal()``).
+  public mutating func normal() -> Double { zigguratNormal() }
 
-  /// Fills `buffer` with standard normals; the fastest way to draw many.
+  /// Fills `buffer` with standard normals, one ``zigguratNormal()`` each in order.
   public mutating func fillNormals(_ buffer: UnsafeMutableBufferPointer<Double>) {
-    guard let base = buffer.baseAddress else { return }
-    let n = buffer.count
-    var i = 0
-    if let z = spareNormal, n > 0 {
-      base[0] = z
-      spareNormal = nil
-      i = 1
-    }
-    while i &+ 1 < n {
-      let (a, b) = normalPair()
-      base[i] = a
-      base[i &+ 1] = b
-      i &+= 2
-    }
-    if i < n { base[i] = normal() }
+    for i in buffer.indices { buffer[i] = zigguratNormal() }
   }
 }
 

@@ -7,12 +7,16 @@ import Training
 enum BenchCommand {
   static let help = """
     usage: scalesweep bench [--widths LIST] [--batches LIST] [--depth D]
-                            [--models LIST] [--precisions LIST] [--seconds S] [--json]
+                            [--models LIST] [--precisions LIST] [--seconds S]
+                            [--cell-widths LIST | --no-cells] [--json]
 
     Times full training steps (data, forward, backward, update; no setup, no
-    loss records) of each model on one core, and single-precision sgemm
-    (1024^3) in the same run. Reports steps/s, GFLOP/s of the products the step
-    executes, and that rate as a fraction of sgemm.
+    loss records) of each model on one core, then whole cells (set-up,
+    evaluations and records included). The yardstick is the best
+    single-precision sgemm (1024^3) this machine does: every OpenBLAS kernel
+    table the CPU can run is timed in its own child process, next to the
+    kernel in use here. Reports steps/s, GFLOP/s and that rate as a fraction
+    of the best sgemm.
 
       --widths LIST       comma-separated widths (default 64,128,256,512,1024,2048)
       --batches LIST      batch sizes (default: 32 for projected-features and
@@ -21,6 +25,12 @@ enum BenchCommand {
       --models LIST       projected-features,mlp-circle (default both)
       --precisions LIST   mlp-circle precisions: single,double (default both)
       --seconds S         timed seconds per configuration (default 0.5)
+      --cell-widths LIST  widths of the whole-cell rows (default 512): an
+                          mlp-circle cell (depth D, B = 128, 1500 steps, online,
+                          4 records, single) and a projected-features cell
+                          (M = 4N, B = 32, 4000 steps, gamma 1, 10 records);
+                          GFLOP/s count the model's own forward and backward
+      --no-cells          no whole-cell rows
       --json              machine-readable output
     """
 
@@ -42,8 +52,11 @@ enum BenchCommand {
 
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
-      words, command: "bench", flags: ["--json"],
-      options: ["--widths", "--batches", "--depth", "--models", "--precisions", "--seconds"])
+      words, command: "bench", flags: ["--json", "--no-cells"],
+      options: [
+        "--widths", "--batches", "--depth", "--models", "--precisions", "--seconds",
+        "--cell-widths",
+      ])
     guard args.positionals.isEmpty else {
       throw UsageError(message: "scalesweep bench: unexpected argument \(args.positionals[0])")
     }
@@ -66,13 +79,20 @@ enum BenchCommand {
       return p
     }
 
+    let cellWidths =
+      args.has("--no-cells")
+      ? [] : try integers(args.value("--cell-widths") ?? "512", option: "--cell-widths")
+
     BLAS.useSingleThread()
-    let sgemm = GEMMBenchmark.sgemmGFLOPs()
-    var rows: [Row] = []
     let json = args.has("--json")
+    if !json { Output.line(Startup.kernel.description) }
+    let yardstick = BenchYardstick.measure()
+    let sgemm = yardstick.best.gflops
+    var rows: [Row] = []
     if !json {
-      Output.line(String(format: "sgemm 1024^3, one core (%@): %.1f GFLOP/s", BLAS.coreName, sgemm))
-      Output.line("model               precision  width  batch    steps/s   GFLOP/s  of sgemm")
+      yardstick.lines.forEach(Output.line)
+      Output.line("steps (no set-up, no records), GFLOP/s of the products executed:")
+      Output.line("model               precision  width  batch    steps/s   GFLOP/s   of best")
     }
     for model in models {
       for batch in batches ?? [model == "mlp-circle" ? 64 : 32] {
@@ -95,10 +115,36 @@ enum BenchCommand {
         }
       }
     }
+    var cellRows: [Row] = []
+    if !cellWidths.isEmpty && !json {
+      Output.line("whole cells (set-up, evaluations, records), GFLOP/s of the model's own FLOPs:")
+      Output.line("model               precision  width  batch    steps/s   GFLOP/s   of best")
+    }
+    for width in cellWidths {
+      for model in models {
+        let row = try wholeCell(model: model, width: width, depth: depth)
+        cellRows.append(row)
+        if !json {
+          Output.line(
+            String(
+              format: "%-19@ %-9@ %6d %6d %10.1f %9.2f %8.0f%%", (row.model + " cell") as NSString,
+              row.precision as NSString, row.width, row.batch, row.stepsPerSecond, row.gflops,
+              100 * row.gflops / sgemm))
+        }
+      }
+    }
     if json {
       Output.line(
         Output.json([
-          "sgemm_gflops": sgemm, "core": BLAS.coreName,
+          "sgemm_gflops": sgemm, "core": BLAS.coreName, "yardstick": yardstick.json,
+          "cells": cellRows.map {
+            [
+              "model": $0.model, "precision": $0.precision, "width": $0.width, "batch": $0.batch,
+              "steps": $0.steps, "steps_per_second": $0.stepsPerSecond,
+              "model_flops_per_step": $0.modelFlopsPerStep, "gflops": $0.gflops,
+              "fraction_of_sgemm": $0.gflops / sgemm,
+            ] as [String: Any]
+          },
           "rows": rows.map {
             [
               "model": $0.model, "precision": $0.precision, "width": $0.width, "batch": $0.batch,
@@ -145,6 +191,44 @@ enum BenchCommand {
         widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [steps],
         learningRates: [.constant(1e-3)], batches: [batch]),
       training: TrainingSpec(recordPoints: 2))
+  }
+
+  /// A whole cell, timed from the trainer's start to its outcome: set-up,
+  /// every step, evaluations and records. FLOPs: the model's own per step.
+  static func wholeCell(model: String, width: Int, depth: Int) throws -> Row {
+    let job: JobSpec
+    if model == "mlp-circle" {
+      job = JobSpec(
+        name: "bench-cell",
+        model: .mlpCircle(MLPCircleSpec(depth: depth, testPoints: 4096, modes: 512)),
+        tasks: [TaskSpec(fourierDecay: 1)],
+        grid: GridSpec(
+          widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [1500],
+          learningRates: [.constant(0.5)], batches: [128]),
+        training: TrainingSpec(recordPoints: 4))
+    } else {
+      job = JobSpec(
+        name: "bench-cell", model: .projectedFeatures(features: 4 * width),
+        tasks: [TaskSpec(alpha: 2, beta: 0.5)],
+        grid: GridSpec(
+          widths: [width], data: [.online], gammas: [1], seeds: [0], steps: [4000],
+          learningRates: [.constant(0.05)], batches: [32]),
+        training: TrainingSpec(recordPoints: 10))
+    }
+    let cell = job.cells[0]
+    let runner: any CellRunner =
+      model == "mlp-circle" ? MLPCircleTrainer(job: job, precision: .single) : job.makeRunner()
+    let start = MonotonicClock.seconds()
+    guard let outcome = try runner.run(cell, supervisor: UnsupervisedCell()) else {
+      throw UsageError(message: "scalesweep bench: the whole-cell run of \(model) was stopped")
+    }
+    let seconds = MonotonicClock.seconds() - start
+    let steps = outcome.divergedStep ?? cell.stepsBudget
+    let flops = job.cost(of: cell).flopsPerStep
+    return Row(
+      model: model, precision: model == "mlp-circle" ? "single" : "double", width: width,
+      batch: cell.batch, steps: steps, stepsPerSecond: Double(steps) / seconds,
+      executedFlopsPerStep: flops, modelFlopsPerStep: flops)
   }
 
   /// Times the steps between the first and the last (which carry the loss records).

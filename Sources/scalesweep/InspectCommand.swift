@@ -8,7 +8,8 @@ enum InspectCommand {
     usage: scalesweep inspect FILE.h5 [--json]
 
     Summarises a results file: the job, cells done / pending / diverged /
-    failed, and training time by rank.
+    failed, training time by rank, and where each run's ranks ran (host, CPU,
+    BLAS library, version and kernel).
 
       --json   machine-readable output
     """
@@ -28,6 +29,7 @@ enum InspectCommand {
         cellsByRank[record.rank, default: 0] += 1
       }
     }
+    let provenance = try ResultsFile.provenance(path: path)
     let diverged = results.cells.filter { $0.status == .diverged }
     let failed = results.cells.filter { $0.status == .failed }
     if args.has("--json") {
@@ -47,6 +49,7 @@ enum InspectCommand {
           "complete": counts["pending"] == 0,
           "notes": results.job.notes ?? "", "tags": results.job.tags,
           "derived": results.cells.filter(\.derived).count,
+          "provenance": provenance.map(provenanceJSON),
         ]))
       return 0
     }
@@ -83,9 +86,36 @@ enum InspectCommand {
           format: "  rank %-4d %d cells, %.1fs training", rank, cellsByRank[rank] ?? 0,
           secondsByRank[rank] ?? 0))
     }
+    if provenance.isEmpty {
+      Output.line("  provenance not recorded (file written before ScaleSweep recorded it)")
+    }
+    for run in provenance {
+      Output.line(
+        "  run \(run.run)     started \(run.started) by scalesweep \(run.scalesweepVersion), \(run.ranks.count) rank\(run.ranks.count == 1 ? "" : "s"):"
+      )
+      for rank in run.ranks {
+        Output.line(
+          "    rank \(rank.rank): host \(rank.host), pid \(rank.pid), CPU \(rank.cpuModel), \(rank.blasLibrary) \(rank.blasVersion) kernel \(rank.blasKernel)"
+        )
+      }
+    }
     if counts["pending"]! > 0 {
       Output.line("  incomplete: continue with scalesweep run JOB --out \(path) --resume")
     }
     return 0
+  }
+
+  /// One run's provenance for `--json`.
+  static func provenanceJSON(_ run: RunProvenance) -> [String: Any] {
+    [
+      "run": run.run, "started": run.started, "scalesweep_version": run.scalesweepVersion,
+      "ranks": run.ranks.map {
+        [
+          "rank": $0.rank, "host": $0.host, "pid": $0.pid, "cpu_model": $0.cpuModel,
+          "blas_library": $0.blasLibrary, "blas_version": $0.blasVersion,
+          "blas_kernel": $0.blasKernel,
+        ] as [String: Any]
+      },
+    ]
   }
 }

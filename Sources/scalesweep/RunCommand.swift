@@ -55,9 +55,12 @@ enum RunCommand {
     try PlanCommand.checkMemory(job, file: jobPath)
 
     let comm = try Comm.world()
+    defer { comm.finalize() }
+    // Every rank must run this job into this file with this tool (refused on every rank).
+    let identities = try Handshake.exchange(
+      identity(comm: comm, jobPath: jobPath, job: job, out: out), comm: comm)
     StopSignal.install()
     BLAS.useSingleThread()
-    defer { comm.finalize() }
     let checkpoints = checkpointRoot(results: out)
     var runner = job.makeRunner(checkpointRoot: checkpoints, stopGrace: grace)
     if !injectedFailures.isEmpty {
@@ -92,6 +95,8 @@ enum RunCommand {
       Output.line("\(out): all \(cells.count) cells already finished; nothing to do")
       return 0
     }
+    // Which ranks of this run trained the cells it writes: one entry per run.
+    try writer.recordProvenance(identities.map(provenance))
     let sets = overrides.map { " --set \(shellQuoted($0.text))" }.joined()
     let resumeHint =
       "scalesweep run \(shellQuoted(jobPath))\(sets) --out \(shellQuoted(out)) --resume"
@@ -100,6 +105,15 @@ enum RunCommand {
       "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(plan.pending.count) to run\(trainings)) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
     )
     Output.line("if stopped, continue with: \(resumeHint)")
+    Output.line(Startup.kernel.description)
+    if let split = Handshake.kernelSplit(identities) {
+      let groups = split.keys.sorted().map {
+        "\($0) on rank\(split[$0]!.count == 1 ? "" : "s") \(split[$0]!.map(String.init).joined(separator: ","))"
+      }
+      Output.warning(
+        "ranks use different BLAS kernels (\(groups.joined(separator: "; "))): results will not be bit-identical across them"
+      )
+    }
     let progress = plan.progressReporter(interval: interval, enabled: !args.has("--quiet"))
     let summary: SweepRunner.Summary
     do {
@@ -132,6 +146,24 @@ enum RunCommand {
       return interruptedStatus
     }
     return 0
+  }
+
+  /// This rank's identity for the start-up handshake and the provenance.
+  static func identity(comm: Comm, jobPath: String, job: JobSpec, out: String) -> RankIdentity {
+    let library = BLASLibrary.current
+    return RankIdentity(
+      rank: comm.rank, toolVersion: ScaleSweepVersion.current, jobFile: jobPath,
+      jobDigest: job.normalizedDigest,
+      outputPath: URL(fileURLWithPath: out).standardizedFileURL.path, host: comm.hostName,
+      pid: Int(ProcessInfo.processInfo.processIdentifier), cpuModel: CPUFeatures.brand,
+      blasLibrary: library.name, blasVersion: library.version, blasKernel: BLAS.coreName)
+  }
+
+  static func provenance(_ identity: RankIdentity) -> RankProvenance {
+    RankProvenance(
+      rank: identity.rank, host: identity.host, pid: identity.pid, cpuModel: identity.cpuModel,
+      blasLibrary: identity.blasLibrary, blasVersion: identity.blasVersion,
+      blasKernel: identity.blasKernel)
   }
 
   /// Cells to fail on purpose (`SCALESWEEP_FAIL_CELLS=3,5`): a testing hook that

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Frontier
 import ResultStore
@@ -30,7 +31,11 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
   "export": (ExportCommand.help, ExportCommand.run),
   "bench": (BenchCommand.help, BenchCommand.run),
   "theory": (TheoryCommand.help, TheoryCommand.run),
+  "blas-probe": (BLASProbeCommand.help, BLASProbeCommand.run),
 ]
+
+/// Commands that do BLAS work: the kernel choice runs before them.
+let blasCommands: Set<String> = ["run", "bench", "theory"]
 
 @MainActor func main() -> Int32 {
   let arguments = Array(CommandLine.arguments.dropFirst())
@@ -48,7 +53,8 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
   }
   guard let command = commands[name] else {
     Output.error(
-      "unknown command \"\(name)\" (commands: \(commands.keys.sorted().joined(separator: ", ")))")
+      "unknown command \"\(name)\" (commands: \(commands.keys.filter { $0 != "blas-probe" }.sorted().joined(separator: ", ")))"
+    )
     return 2
   }
   let rest = Array(arguments.dropFirst())
@@ -56,6 +62,8 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
     Output.line(command.help)
     return 0
   }
+  // Before any BLAS work, and before MPI starts: this may re-execute the process.
+  if blasCommands.contains(name) { _ = Startup.kernel }
   // Under mpirun every rank sees the same bad input: only rank 0 reports it.
   let reports = Output.launcherRank == 0
   do {
@@ -64,6 +72,9 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
     if reports { Output.error(error.description) }
     return 2
   } catch let error as JobSpecError {
+    if reports { Output.error(error.description) }
+    return 2
+  } catch let error as HandshakeMismatch {
     if reports { Output.error(error.description) }
     return 2
   } catch let error as FrontierError {

@@ -112,4 +112,38 @@ import Testing
       try ResultsFile.read(path: path + ".nope")
     }
   }
+
+  /// Each run appends its ranks' provenance; a file without any reads as [].
+  @Test func provenanceIsAppendedPerRun() throws {
+    let path = temporaryPath()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let first = [
+      RankProvenance(
+        rank: 0, host: "node-a", pid: 11, cpuModel: "CPU A", blasLibrary: "OpenBLAS",
+        blasVersion: "0.3.21", blasKernel: "SkylakeX"),
+      RankProvenance(
+        rank: 1, host: "node-b", pid: 12, cpuModel: "CPU B", blasLibrary: "OpenBLAS",
+        blasVersion: "0.3.21", blasKernel: "Haswell"),
+    ]
+    _ = try ResultsWriter.create(path: path, job: Self.job)
+    #expect(try ResultsFile.provenance(path: path).isEmpty)
+    do {
+      let writer = try ResultsWriter.resume(path: path, job: Self.job)
+      try writer.recordProvenance(first)
+    }
+    do {
+      let writer = try ResultsWriter.resume(path: path, job: Self.job)
+      try writer.recordProvenance([first[1]])
+    }
+    // A grown job (a seed added) rebuilds the file: every run's provenance is carried over.
+    var grown = Self.job
+    grown.grid.seeds = [0, 1]
+    _ = try ResultsWriter.resume(path: path, job: grown)
+    let runs = try ResultsFile.provenance(path: path)
+    #expect(runs.map(\.run) == [1, 2])
+    #expect(runs[0].ranks == first)
+    #expect(runs[1].ranks == [first[1]])
+    #expect(runs[0].scalesweepVersion == ScaleSweepVersion.current)
+    _ = try ResultsFile.read(path: path)  // still a valid results file
+  }
 }

@@ -9,6 +9,14 @@ ScaleSweep). Prints one JSON line: {"impl", "width", "batch", "depth",
 "steps", "steps_per_second"}. Timing excludes set-up and (JAX) compilation.
 
 Usage: python mlp_peer.py {numpy,jax} --width N --batch B --depth D --seconds S
+       python mlp_peer.py {numpy,jax} --width N ... --cell STEPS --records R --test-points P
+The second form times a whole cell: set-up (initialisation, target, the test
+grid's targets and initial outputs, computed once as ScaleSweep does), STEPS
+steps and R evaluations of the test loss on P grid points at steps spaced
+evenly in log. For JAX the steps between records run in one jitted
+fori_loop; compilation is excluded (the cell runs once to compile, then is
+timed on a fresh start with the same shapes; parameter initialisation is
+not timed), which favours JAX.
 Run it single-threaded (bench/peers/run.sh sets the environment).
 """
 
@@ -43,6 +51,7 @@ def init_params(width, depth, rng):
 def run_numpy(args):
     import numpy as np
 
+    started = time.perf_counter()
     rng = np.random.default_rng(0)
     n, b, depth = args.width, args.batch, args.depth
     ks, ca, sb = target_coefficients(1.0, args.modes, rng)
@@ -82,7 +91,45 @@ def run_numpy(args):
             delta = new_delta
         params[0] -= eta * (delta.T @ x)
 
+    if args.cell:
+        return numpy_cell(args, forward, step, initial, params, ks, ca, sb, started)
     return timed(step, args.seconds, lambda: None)
+
+
+def record_steps(budget, points):
+    """Steps 1..budget spaced evenly in log (distinct, ascending)."""
+    if points <= 1:
+        return [budget]
+    steps = {int(round(math.exp(i * math.log(budget) / (points - 1)))) for i in range(points)}
+    return sorted(min(max(s, 1), budget) for s in steps)
+
+
+def test_grid(points, ks, ca, sb):
+    import numpy as np
+
+    theta = 2 * math.pi * np.arange(points) / points
+    kt = np.outer(theta, ks)
+    y = np.cos(kt) @ ca + np.sin(kt) @ sb
+    x = np.stack([np.cos(theta), np.sin(theta), np.ones(points)], axis=1).astype(np.float32)
+    return x, y
+
+
+def numpy_cell(args, forward, step, initial, params, ks, ca, sb, start):
+    """Finishes timing a whole cell begun at `start` (set-up included)."""
+    import numpy as np
+
+    x, y = test_grid(args.test_points, ks, ca, sb)
+    f0 = forward(initial, x)[1].astype(np.float64)
+    records = record_steps(args.cell, args.records)
+    done = 0
+    for r in records:
+        for _ in range(r - done):
+            step()
+        done = r
+        f = forward(params, x)[1].astype(np.float64)
+        float(np.mean((f - f0 - y) ** 2))
+    elapsed = time.perf_counter() - start
+    return args.cell, args.cell / elapsed
 
 
 def run_jax(args):
@@ -121,6 +168,9 @@ def run_jax(args):
         g = jax.grad(loss)(ps, x, y, f0)
         return [p - eta * gp for p, gp in zip(ps, g)], key
 
+    if args.cell:
+        return jax_cell(args, jax, jnp, forward, step, params, initial, ks, ca, sb, np)
+
     state = {"ps": params, "key": jax.random.PRNGKey(0)}
 
     def one():
@@ -132,6 +182,34 @@ def run_jax(args):
     one()
     sync()  # compile
     return timed(one, args.seconds, sync)
+
+
+def jax_cell(args, jax, jnp, forward, step, params, initial, ks, ca, sb, np):
+    @jax.jit
+    def steps(ps, key, count):
+        return jax.lax.fori_loop(0, count, lambda _, state: step(*state), (ps, key))
+
+    @jax.jit
+    def test_loss(ps, x, y, f0):
+        return jnp.mean((forward(ps, x) - f0 - y) ** 2)
+
+    def cell():
+        x, y = test_grid(args.test_points, np.asarray(ks, dtype=np.float64),
+                         np.asarray(ca, dtype=np.float64), np.asarray(sb, dtype=np.float64))
+        x, y = jnp.asarray(x), jnp.asarray(y, dtype=jnp.float32)
+        f0 = forward(initial, x)
+        state = (list(params), jax.random.PRNGKey(0))
+        done = 0
+        for r in record_steps(args.cell, args.records):
+            state = steps(state[0], state[1], r - done)
+            done = r
+            float(test_loss(state[0], x, y, f0))
+
+    cell()  # compile
+    start = time.perf_counter()
+    cell()
+    elapsed = time.perf_counter() - start
+    return args.cell, args.cell / elapsed
 
 
 def timed(step, seconds, sync):
@@ -157,6 +235,9 @@ def main():
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--modes", type=int, default=512)
     parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--cell", type=int, default=0, help="time a whole cell of this many steps")
+    parser.add_argument("--records", type=int, default=10)
+    parser.add_argument("--test-points", type=int, default=4096)
     args = parser.parse_args()
     steps, rate = (run_numpy if args.impl == "numpy" else run_jax)(args)
     print(json.dumps({"impl": args.impl, "width": args.width, "batch": args.batch,
