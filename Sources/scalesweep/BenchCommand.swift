@@ -96,7 +96,7 @@ enum BenchCommand {
       }
     }
     if json {
-      Output.line(
+      Output.block(
         Output.json([
           "sgemm_gflops": sgemm, "core": BLAS.coreName,
           "rows": rows.map {

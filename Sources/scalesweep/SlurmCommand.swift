@@ -121,7 +121,7 @@ enum SlurmCommand {
         "this scalesweep is a build-tree binary and none is on PATH: install it (make install) or submit with SCALESWEEP_BIN set"
       )
     }
-    Output.line(
+    Output.block(
       script(
         job: job, jobPath: jobPath, out: out, installedBinary: installed, sizing: sizing,
         request: request, overrides: overrides.map(\.text)))

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Frontier
 import ResultStore
@@ -35,11 +36,11 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
 @MainActor func main() -> Int32 {
   let arguments = Array(CommandLine.arguments.dropFirst())
   guard let name = arguments.first else {
-    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    StandardStreams.write(usage + "\n", toError: true)
     return 2
   }
   if name == "--help" || name == "-h" || name == "help" {
-    Output.line(usage)
+    Output.block(usage)
     return 0
   }
   if name == "--version" {
@@ -53,7 +54,7 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
   }
   let rest = Array(arguments.dropFirst())
   if rest.contains("--help") || rest.contains("-h") {
-    Output.line(command.help)
+    Output.block(command.help)
     return 0
   }
   // Under mpirun every rank sees the same bad input: only rank 0 reports it.
@@ -72,7 +73,7 @@ let commands: [String: (help: String, run: ([String]) throws -> Int32)] = [
   } catch let error as ResultsError {
     if reports { Output.error(error.description) }
     switch error {
-    case .io: return 1
+    case .io, .lockFailed: return 1
     default: return 2
     }
   } catch {
