@@ -1,3 +1,5 @@
+import Foundation
+
 /// Text made safe to print: control characters are spelled out instead of
 /// reaching the terminal, where an ESC sequence could rewrite the screen and
 /// a newline would split a one-line error into two.
@@ -43,5 +45,32 @@ public enum TerminalText {
       out.append(contentsOf: spelled.unicodeScalars)
     }
     return String(out)
+  }
+
+  /// `text` as one shell word, on one line: control characters are spelled
+  /// in bash's `$'...'` quoting (`$'a\nb'`), never written raw.
+  public static func shellWord(_ text: String) -> String {
+    let safe = text.unicodeScalars.allSatisfy {
+      ($0.isASCII
+        && (CharacterSet.alphanumerics.contains($0) || "-_./=:,+@%".unicodeScalars.contains($0)))
+    }
+    if safe && !text.isEmpty { return text }
+    guard text.unicodeScalars.contains(where: isControl) else {
+      return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+    var out = "$'"
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "'": out += "\\'"
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case "\r": out += "\\r"
+      case _ where isControl(scalar):
+        for byte in String(scalar).utf8 { out += String(format: "\\x%02x", byte) }
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "'"
   }
 }

@@ -10,6 +10,15 @@ public enum ResultsError: Error, Equatable, CustomStringConvertible {
   /// `--resume` with a job that differs from the stored one.
   case jobMismatch(path: String, detail: String)
   case io(path: String, underlying: HDF5Error)
+  /// Another process (a live run, or `frontier --write`) holds the file's lock.
+  case inUse(path: String, holder: String)
+  /// The lock could not be taken at all (no lock support, no permission).
+  case lockFailed(path: String, reason: String)
+  /// `--out` names something that must not be replaced (a device, a
+  /// directory, a link, the job file itself).
+  case notReplaceable(path: String, reason: String)
+  /// A run finished some cells' data that no longer match their checksums.
+  case damagedCells(path: String, cells: [Int])
 
   public var description: String {
     switch self {
@@ -25,6 +34,17 @@ public enum ResultsError: Error, Equatable, CustomStringConvertible {
       return "\(path): was written by a different job (\(detail)); use another --out or --force"
     case .io(let path, let underlying):
       return "\(path): \(underlying)"
+    case .inUse(let path, let holder):
+      return
+        "\(path): in use: a run is in progress (\(holder)); wait for it to end, stop it, or use another file"
+    case .lockFailed(let path, let reason):
+      return "\(path): cannot take the results file lock (\(reason))"
+    case .notReplaceable(let path, let reason):
+      return "\(path): refusing to write it: \(reason)"
+    case .damagedCells(let path, let cells):
+      let list = cells.prefix(10).map(String.init).joined(separator: ", ")
+      return
+        "\(path): \(cells.count) cell(s) do not match their stored checksum (\(list)\(cells.count > 10 ? ", ..." : ""))"
     }
   }
 }
