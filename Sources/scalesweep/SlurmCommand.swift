@@ -517,6 +517,10 @@ enum SlurmCommand {
         note "sweep complete: $out"
         exit 0
         ;;
+      3)
+        note "sweep ended with failed cells (status 3): not requeueing; the chained analysis runs on the finished cells, marked incomplete; retry with: scalesweep run $job --out $out --resume --retry-failed"
+        exit 0
+        ;;
       *)
         if [[ $stop == TERM || $stop == INT ]]; then
           # mpirun reports a SIGTERM it received itself as status 1 even when
