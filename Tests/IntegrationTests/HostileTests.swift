@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import ResultStore
 import Testing
@@ -343,5 +344,21 @@ import Testing
     let repaired = try ResultsFile.read(path: out)
     #expect(repaired.damagedCells.isEmpty)
     #expect(Harness.bits(repaired.testLoss) == Harness.bits(original.testLoss))
+  }
+}
+
+/// Item 11 and the escaping rule, without processes.
+@Suite struct HostileUnitTests {
+  @Test func messageCountAboveInt32MaxThrows() throws {
+    #expect(try Comm.messageCount(Int(Int32.max), to: 1) == Int32.max)
+    #expect(throws: CommError.self) { try Comm.messageCount(Int(Int32.max) + 1, to: 1) }
+  }
+
+  @Test func everyControlCharacterIsSpelledOut() {
+    #expect(
+      TerminalText.line("a\u{1B}[31mb\nc\r\t\u{7F}\u{9B}\u{202E}")
+        == "a\\e[31mb\\nc\\r\\t\\x7f\\x9b\\u{202e}")
+    #expect(TerminalText.block("x\ny\u{1B}") == "x\ny\\e")
+    #expect(TerminalText.line("plain ünïcode \\ text") == "plain ünïcode \\ text")
   }
 }
