@@ -29,6 +29,17 @@ public enum OutputTarget {
     }
   }
 
+  /// Refuses a file to continue (`--resume`) that is not a regular file
+  /// (a link to one is followed: it is written in place, not replaced).
+  public static func checkExisting(_ path: String) throws(ResultsError) {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return }  // ResultsFile.read says it is missing
+    let kind = info.st_mode & S_IFMT
+    guard kind == S_IFREG else {
+      throw .notReplaceable(path: path, reason: "it is \(describe(kind)), not a results file")
+    }
+  }
+
   /// Whether anything (even a dangling link) exists at `path`.
   public static func exists(_ path: String) -> Bool {
     var info = stat()

@@ -45,8 +45,13 @@ public final class ResultsFileLock {
 
   deinit { release() }
 
-  /// The sidecar lock file of the results file `path`.
-  public static func lockPath(for path: String) -> String { path + ".lock" }
+  /// The sidecar lock file of the results file `path`, beside the file a
+  /// symbolic link points to (a link and its target share one lock).
+  public static func lockPath(for path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path + ".lock" }
+    defer { free(resolved) }
+    return String(cString: resolved) + ".lock"
+  }
 
   /// Takes the lock of `path` without waiting; refuses with
   /// ``ResultsError/inUse(path:holder:)`` when another process holds it.

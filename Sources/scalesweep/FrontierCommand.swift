@@ -37,7 +37,9 @@ enum FrontierCommand {
       --svg FILE        write the plot as SVG, and FILE.png / FILE.pdf next to it
                         when rsvg-convert is installed
       --plot-size WxH   plot size in pixels (default 1100x420 per task and data row)
-      --write           store the report in FILE.h5 as the group /frontier
+      --write           store the report in FILE.h5 as the group /frontier (the
+                        file is rewritten and renamed, so it does not grow;
+                        refused at once while a run writes the file)
       --compute M       compute axis: flops (recorded FLOPs, default) or nt (C = N t)
       --bootstrap N     bootstrap replicates (default 1000; 0 for none)
       --seed S          bootstrap seed (default fixed, so reports are reproducible)

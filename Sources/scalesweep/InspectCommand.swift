@@ -8,7 +8,9 @@ enum InspectCommand {
     usage: scalesweep inspect FILE.h5 [--json]
 
     Summarises a results file: the job, cells done / pending / diverged /
-    failed, and training time by rank.
+    failed, and training time by rank; says when a run is writing the file
+    (in progress: do not resume it) and lists cells whose stored data do not
+    match their checksum (damaged: --resume trains them again).
 
       --json   machine-readable output
     """

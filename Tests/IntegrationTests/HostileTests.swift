@@ -40,9 +40,12 @@ import Testing
       log: dir.appendingPathComponent("log"))
     for _ in 0..<2000 where !run.output.contains("progress: ") { usleep(5_000) }
     let pid = String(run.process.processIdentifier)
+    // A link to the live file shares its lock.
+    let link = dir.appendingPathComponent("link.h5").path
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: out)
     for arguments in [
       ["run", Self.tiny, "--out", out, "--force"], ["run", Self.slow, "--out", out, "--resume"],
-      ["run", Self.slow, "--out", out],
+      ["run", Self.slow, "--out", out], ["run", Self.slow, "--out", link, "--resume"],
     ] {
       let refused = try Harness.scalesweep(arguments)
       #expect(refused.status == 2, "\(arguments): \(refused.stderr)")
