@@ -24,6 +24,9 @@ for ((i = 1; i <= attempts; i++)); do
   ranks=$(pgrep -P "$launcher" || true)
   # Concurrent-writer round: while it writes, --force (another job), --resume
   # and a fresh run on the same file are each refused as "in use".
+  if ((i == 2)); then
+    for _ in $(seq 100); do [ -e "$out.lock" ] && break; sleep 0.05; done
+  fi
   if ((i == 2)) && [ -e "$out.lock" ] && kill -0 "$launcher" 2>/dev/null; then
     for extra in "--force" "--resume" ""; do
       other=$job
