@@ -371,6 +371,9 @@ import Testing
       TerminalText.line("a\u{1B}[31mb\nc\r\t\u{7F}\u{9B}\u{202E}")
         == "a\\e[31mb\\nc\\r\\t\\x7f\\x9b\\u{202e}")
     #expect(TerminalText.block("x\ny\u{1B}") == "x\ny\\e")
+    #expect(TerminalText.shellWord("a\u{1B}b'c\n") == "$'a\\x1bb\\'c\\n'")
+    #expect(TerminalText.shellWord("it's") == "'it'\\''s'")
+    #expect(TerminalText.shellWord("out/x.h5") == "out/x.h5")
     #expect(TerminalText.line("plain ünïcode \\ text") == "plain ünïcode \\ text")
   }
 }
