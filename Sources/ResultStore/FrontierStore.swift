@@ -64,6 +64,7 @@ extension ResultsFile {
     try group.openDataset("rank").write(cells.map { Int32(truncatingIfNeeded: $0.rank) })
     try group.openDataset("diverged_step").write(cells.map { Int64($0.divergedStep ?? -1) })
     try group.openDataset("loss_floor").write(cells.map(\.lossFloor))
+    try group.openDataset("source_budget").write(cells.map { Int64($0.sourceBudget) })
     let errors = try group.openDataset("error")
     for record in cells where record.error != nil {
       try errors.writeString(record.error ?? "", at: record.cell.index)
@@ -78,7 +79,7 @@ extension ResultsFile {
             status: record.status.rawValue, seconds: record.seconds,
             rank: Int32(truncatingIfNeeded: record.rank),
             divergedStep: Int64(record.divergedStep ?? -1), lossFloor: record.lossFloor,
-            error: record.error ?? "", testLoss: testLoss[record.cell.index],
+            sourceBudget: Int64(record.sourceBudget), error: record.error ?? "", testLoss: testLoss[record.cell.index],
             trainLoss: trainLoss[record.cell.index]
           ).stored
       }

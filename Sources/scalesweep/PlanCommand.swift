@@ -74,7 +74,7 @@ enum PlanCommand {
     let e = estimate(job, ranks: ranks, subset: growth.addedCells)
     let toRun = estimate(job, ranks: ranks, subset: (growth.addedCells + unfinished).sorted())
     if json {
-      Output.line(
+      Output.block(
         Output.json([
           "job": job.name, "against": against, "stored_cells": stored.cells.count,
           "added_cells": e.cells, "grown_cells": job.cellCount,
