@@ -518,7 +518,7 @@ enum SlurmCommand {
         exit 0
         ;;
       3)
-        note "sweep ended with failed cells (status 3): not requeueing; the chained analysis runs on the finished cells, marked incomplete; retry with: scalesweep run $job --out $out --resume --retry-failed"
+        note "sweep ended with failed cells (status 3): not requeueing; the chained analysis runs on the finished cells, marked incomplete; retry the failed cells with the command the run printed above (--resume --retry-failed)"
         exit 0
         ;;
       *)
