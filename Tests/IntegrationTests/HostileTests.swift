@@ -97,17 +97,23 @@ import Testing
     let before = try Data(contentsOf: URL(fileURLWithPath: job))
     let link = dir.appendingPathComponent("link.h5").path
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: job)
-    for (out, reason) in [
-      ("/dev/null", "character device"), (job, "job file"), (dir.path, "directory"),
-      (link, "symbolic link"),
-    ] {
+    // A private null device (as /dev/null): a binary without the fix would
+    // replace it, and must not take the system's /dev/null with it.
+    let device = dir.appendingPathComponent("null").path
+    var targets = [(job, "job file"), (dir.path, "directory"), (link, "symbolic link")]
+    if getuid() == 0, try Harness.run("/bin/mknod", [device, "c", "1", "3"]).status == 0 {
+      targets.append((device, "character device"))
+    }
+    #expect(targets.count == 4 || getuid() != 0, "mknod failed as root")
+    for (out, reason) in targets {
       let result = try Harness.scalesweep(["run", job, "--out", out, "--force"])
       #expect(result.status == 2, "\(out): \(result.stderr)")
       #expect(result.stderr.contains(reason), "\(result.stderr)")
       #expect(result.stderr.split(separator: "\n").count == 1)
     }
     var info = stat()
-    #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    #expect(
+      targets.count < 4 || (stat(device, &info) == 0 && info.st_mode & S_IFMT == S_IFCHR))
     #expect(try Data(contentsOf: URL(fileURLWithPath: job)) == before)
   }
 
