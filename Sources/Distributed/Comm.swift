@@ -36,13 +36,30 @@ public struct Comm: Sendable {
   /// Seconds since an arbitrary origin (`MPI_Wtime`).
   public static var time: Double { ss_mpi_wtime() }
 
+  /// Sends `payload`; one MPI message holds at most `Int32.max` elements
+  /// (MPI's count is a C int), so a larger payload throws instead of trapping.
   public func send(_ payload: [Double], to destination: Int, tag: Int) throws(CommError) {
+    let count = try Comm.messageCount(payload.count, to: destination)
+    guard let rank = Int32(exactly: destination), let messageTag = Int32(exactly: tag) else {
+      throw CommError(operation: "send to rank \(destination) with tag \(tag)", code: -1)
+    }
     let status = payload.withUnsafeBufferPointer {
-      ss_mpi_send_doubles($0.baseAddress, Int32($0.count), Int32(destination), Int32(tag))
+      ss_mpi_send_doubles($0.baseAddress, count, rank, messageTag)
     }
     guard status == 0 else {
       throw CommError(operation: "send to rank \(destination)", code: status)
     }
+  }
+
+  /// `count` as MPI's C `int` element count, or an error above `Int32.max`.
+  public static func messageCount(_ count: Int, to destination: Int) throws(CommError) -> Int32 {
+    guard let value = Int32(exactly: count) else {
+      throw CommError(
+        operation:
+          "send of \(count) values to rank \(destination) (one message holds at most \(Int32.max))",
+        code: -1)
+    }
+    return value
   }
 
   /// A waiting message, if any, without blocking.

@@ -86,9 +86,9 @@ public final class ProgressReporter {
     lastPrint = Date()
     if interactive {
       let end = doneCells == totalCells ? "\n" : ""
-      FileHandle.standardOutput.write(Data("\r\u{1B}[K\(line)\(end)".utf8))
+      StandardStreams.write("\r\u{1B}[K\(line)\(end)")
     } else {
-      FileHandle.standardOutput.write(Data("\(line)\n".utf8))
+      StandardStreams.write("\(line)\n")
     }
   }
 

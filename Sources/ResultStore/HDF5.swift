@@ -1,11 +1,54 @@
 import CHDF5Shim
+import Foundation
 
-/// An HDF5 call that failed, with what was being done to which object.
+/// An HDF5 call that failed, with what was being done to which object and
+/// why: HDF5's error stack, walked when the call failed (it carries the
+/// `errno` text of a failed system call, e.g. "No space left on device").
 public struct HDF5Error: Error, Equatable, CustomStringConvertible {
   public var operation: String
   public var object: String
+  /// HDF5's own account, innermost error first; empty if it gave none.
+  public var reason: String
 
-  public var description: String { "HDF5 could not \(operation) \(object)" }
+  public init(operation: String, object: String, reason: String = "") {
+    self.operation = operation
+    self.object = object
+    self.reason = reason
+  }
+
+  /// The error for a call that has just failed, with HDF5's error stack.
+  static func current(_ operation: String, _ object: String) -> HDF5Error {
+    HDF5Library.setUp()
+    guard let text = ss_h5_error_stack() else {
+      return HDF5Error(operation: operation, object: object)
+    }
+    defer { ss_h5_free(text) }
+    return HDF5Error(operation: operation, object: object, reason: String(cString: text))
+  }
+
+  /// Whether the file system ran out of space (ENOSPC) or quota (EDQUOT).
+  public var isDiskFull: Bool {
+    reason.contains("No space left on device") || reason.contains("errno = 28,")
+      || reason.contains("Disk quota exceeded") || reason.contains("errno = 122,")
+  }
+
+  public var description: String {
+    let base = "HDF5 could not \(operation) \(object)"
+    if isDiskFull {
+      return
+        "\(base): the disk is full (\(reason.contains("quota") ? "quota exceeded" : "no space left on device"))"
+    }
+    guard let innermost = reason.split(separator: ";").first, !innermost.isEmpty else {
+      return base
+    }
+    return "\(base): \(innermost.trimmingCharacters(in: .whitespaces))"
+  }
+}
+
+/// Process-wide HDF5 settings, applied once before the first call.
+enum HDF5Library {
+  private static let once: Void = { ss_h5_setup() }()
+  static func setUp() { _ = once }
 }
 
 /// Element types of datasets, mirroring the shim's `ss_h5_type`.
@@ -51,7 +94,7 @@ final class HDF5Object {
   private func check(_ status: Int32, _ operation: String, _ object: String? = nil)
     throws(HDF5Error)
   {
-    if status < 0 { throw HDF5Error(operation: operation, object: object ?? name) }
+    if status < 0 { throw HDF5Error.current(operation, object ?? name) }
   }
 
   private func path(_ child: String) -> String {
@@ -61,21 +104,21 @@ final class HDF5Object {
   // MARK: Files
 
   static func createFile(_ path: String) throws(HDF5Error) -> HDF5Object {
-    ss_h5_silence_errors()
+    HDF5Library.setUp()
     let id = ss_h5_file_create(path)
-    guard id >= 0 else { throw HDF5Error(operation: "create", object: path) }
+    guard id >= 0 else { throw HDF5Error.current("create", path) }
     return HDF5Object(id: id, kind: .file, name: "/")
   }
 
   static func openFile(_ path: String, writable: Bool) throws(HDF5Error) -> HDF5Object {
-    ss_h5_silence_errors()
+    HDF5Library.setUp()
     let id = ss_h5_file_open(path, writable ? 1 : 0)
-    guard id >= 0 else { throw HDF5Error(operation: "open", object: path) }
+    guard id >= 0 else { throw HDF5Error.current("open", path) }
     return HDF5Object(id: id, kind: .file, name: "/")
   }
 
   static func isHDF5(_ path: String) -> Bool {
-    ss_h5_silence_errors()
+    HDF5Library.setUp()
     return ss_h5_is_hdf5(path) > 0
   }
 
@@ -85,13 +128,13 @@ final class HDF5Object {
 
   func createGroup(_ child: String) throws(HDF5Error) -> HDF5Object {
     let g = ss_h5_group_create(id, child)
-    guard g >= 0 else { throw HDF5Error(operation: "create group", object: path(child)) }
+    guard g >= 0 else { throw HDF5Error.current("create group", path(child)) }
     return HDF5Object(id: g, kind: .group, name: path(child))
   }
 
   func openGroup(_ child: String) throws(HDF5Error) -> HDF5Object {
     let g = ss_h5_group_open(id, child)
-    guard g >= 0 else { throw HDF5Error(operation: "open group", object: path(child)) }
+    guard g >= 0 else { throw HDF5Error.current("open group", path(child)) }
     return HDF5Object(id: g, kind: .group, name: path(child))
   }
 
@@ -112,7 +155,7 @@ final class HDF5Object {
         ss_h5_dataset_create(id, child, T.hdf5Type.shim, Int32(dims.count), dp.baseAddress, fp)
       }
     }
-    guard d >= 0 else { throw HDF5Error(operation: "create dataset", object: path(child)) }
+    guard d >= 0 else { throw HDF5Error.current("create dataset", path(child)) }
     return HDF5Object(id: d, kind: .dataset, name: path(child))
   }
 
@@ -120,7 +163,7 @@ final class HDF5Object {
   func createStringDataset(_ child: String, count: Int, length: Int) throws(HDF5Error) -> HDF5Object
   {
     let d = ss_h5_string_dataset_create(id, child, Int64(count), Int64(length))
-    guard d >= 0 else { throw HDF5Error(operation: "create dataset", object: path(child)) }
+    guard d >= 0 else { throw HDF5Error.current("create dataset", path(child)) }
     return HDF5Object(id: d, kind: .dataset, name: path(child))
   }
 
@@ -146,14 +189,14 @@ final class HDF5Object {
           return String(decoding: bytes, as: UTF8.self)
         }
       }
-      guard capacity < 1 << 28 else { throw HDF5Error(operation: "read", object: name) }
+      guard capacity < 1 << 28 else { throw HDF5Error.current("read", name) }
       capacity *= 16
     }
   }
 
   func openDataset(_ child: String) throws(HDF5Error) -> HDF5Object {
     let d = ss_h5_dataset_open(id, child)
-    guard d >= 0 else { throw HDF5Error(operation: "open dataset", object: path(child)) }
+    guard d >= 0 else { throw HDF5Error.current("open dataset", path(child)) }
     return HDF5Object(id: d, kind: .dataset, name: path(child))
   }
 
@@ -161,7 +204,7 @@ final class HDF5Object {
   func shape() throws(HDF5Error) -> [Int] {
     var dims = [Int64](repeating: 0, count: 8)
     let rank = dims.withUnsafeMutableBufferPointer { ss_h5_dataset_shape(id, $0.baseAddress, 8) }
-    guard rank >= 0 else { throw HDF5Error(operation: "read the shape of", object: name) }
+    guard rank >= 0 else { throw HDF5Error.current("read the shape of", name) }
     return dims.prefix(Int(rank)).map { Int($0) }
   }
 
@@ -215,7 +258,7 @@ final class HDF5Object {
   func stringAttribute(_ attribute: String) throws(HDF5Error) -> String {
     let length = ss_h5_attr_string_length(id, attribute)
     guard length >= 0 else {
-      throw HDF5Error(operation: "read string attribute \(attribute) of", object: name)
+      throw HDF5Error.current("read string attribute \(attribute) of", name)
     }
     var buffer = [CChar](repeating: 0, count: Int(length) + 1)
     let status = buffer.withUnsafeMutableBufferPointer {
@@ -229,6 +272,25 @@ final class HDF5Object {
     var value: Int64 = 0
     try check(ss_h5_attr_read_int64(id, attribute, &value), "read attribute \(attribute) of")
     return value
+  }
+
+  // MARK: Copying
+
+  /// Names of the links of this group, sorted.
+  func linkNames() throws(HDF5Error) -> [String] {
+    guard let text = ss_h5_link_names(id) else { throw HDF5Error.current("list", name) }
+    defer { ss_h5_free(text) }
+    return String(cString: text).split(separator: "\n").map(String.init)
+  }
+
+  /// Copies the object `child` of this group, with everything below it, into `group`.
+  func copy(_ child: String, to group: HDF5Object) throws(HDF5Error) {
+    try check(ss_h5_object_copy(id, child, group.id), "copy", path(child))
+  }
+
+  /// Copies every attribute of this object that `other` lacks.
+  func copyMissingAttributes(to other: HDF5Object) throws(HDF5Error) {
+    try check(ss_h5_copy_missing_attributes(id, other.id), "copy the attributes of")
   }
 
   // MARK: Dimension scales

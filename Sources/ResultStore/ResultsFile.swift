@@ -15,6 +15,10 @@ public struct ResultsFile: Sendable {
   /// `[cell][step column]`, NaN where not recorded.
   public var testLoss: [[Double]]
   public var trainLoss: [[Double]]
+  /// Whether the file stores per-cell checksums (files from before do not).
+  public var hasChecksums: Bool
+  /// Finished cells whose stored data do not match their checksum, ascending.
+  public var damagedCells: [Int]
 
   /// Reads and checks a results file; damaged or foreign files give a
   /// ``ResultsError`` naming what is wrong, never a crash.
@@ -141,11 +145,30 @@ public struct ResultsFile: Sendable {
       let flat = try dataset.read(Double.self)
       return (0..<count).map { Array(flat[($0 * steps.count)..<(($0 + 1) * steps.count)]) }
     }
+    let testLoss = try matrix("test")
+    let trainLoss = try matrix("train")
+    let hasChecksums = group.exists("checksum")
+    var damaged: [Int] = []
+    if hasChecksums {
+      let stored = try group.openDataset("checksum").read(Int64.self)
+      guard stored.count == count else {
+        throw ResultsError.corrupt(
+          path: path, detail: "/cells/checksum has \(stored.count) entries, expected \(count)")
+      }
+      for i in 0..<count where records[i].status != .pending {
+        let sum = CellChecksum(
+          status: Int32(truncatingIfNeeded: status[i]), seconds: seconds[i],
+          rank: Int32(truncatingIfNeeded: rank[i]), divergedStep: Int64(diverged[i]),
+          lossFloor: floor[i], sourceBudget: Int64(sources[i]), error: errors[i],
+          testLoss: testLoss[i], trainLoss: trainLoss[i])
+        if sum.stored != stored[i] { damaged.append(i) }
+      }
+    }
     return ResultsFile(
       path: path, formatVersion: version,
       scalesweepVersion: (try? file.stringAttribute("scalesweep_version")) ?? "unknown",
       created: (try? file.stringAttribute("created")) ?? "unknown",
       jobJSON: jobJSON, job: job, steps: steps, cells: records,
-      testLoss: try matrix("test"), trainLoss: try matrix("train"))
+      testLoss: testLoss, trainLoss: trainLoss, hasChecksums: hasChecksums, damagedCells: damaged)
   }
 }

@@ -32,6 +32,11 @@ public enum ResultsLayout {
       "step budget of the training run that produced the curve: steps_budget when trained on its own, larger when derived as the prefix of a longer run (constant schedule); 0 pending",
       "steps"
     ),
+    (
+      "checksum",
+      "FNV-1a 64-bit checksum of the cell's stored results (0 while pending); see CellChecksum",
+      nil
+    ),
   ]
 
   /// `/cells/error`: why a failed cell failed (fixed-length UTF-8, empty otherwise).

@@ -13,22 +13,33 @@ public final class ResultsWriter: CellRecorder {
   let file: HDF5Object
   private let cells: HDF5Object
   private let loss: HDF5Object
+  /// Held while the writer lives: no other process writes this path.
+  private let lock: ResultsFileLock
   /// Column of `/steps` for each recorded step count.
   private let stepColumn: [Int: Int]
   private let stepCount: Int
   /// Step budget of every cell, by index.
   private let cellBudgets: [Int]
+  /// Files written before checksums existed are continued without them.
+  private let hasChecksums: Bool
   /// Status of every cell, kept in step with the file.
   public private(set) var statuses: [CellStatus]
+  /// Cells a resumed file had finished whose data no longer matched their
+  /// checksum: marked pending again, so this run trains them anew.
+  public private(set) var damagedCells: [Int] = []
+  /// Failed cells made pending again by `retryFailed`.
+  public private(set) var retriedCells: [Int] = []
 
-  private init(path: String, job: JobSpec, file: HDF5Object, statuses: [CellStatus])
-    throws(HDF5Error)
-  {
+  private init(
+    path: String, job: JobSpec, file: HDF5Object, lock: ResultsFileLock, statuses: [CellStatus]
+  ) throws(HDF5Error) {
     self.path = path
     self.job = job
     self.file = file
+    self.lock = lock
     self.cells = try file.openGroup("cells")
     self.loss = try file.openGroup("loss")
+    hasChecksums = cells.exists("checksum")
     let steps = job.recordedSteps
     stepCount = steps.count
     cellBudgets = job.cells.map(\.stepsBudget)
@@ -38,22 +49,30 @@ public final class ResultsWriter: CellRecorder {
 
   /// Creates a new results file holding every cell of `job` as pending.
   ///
-  /// The file is built under a temporary name beside `path` and renamed into
-  /// place when complete, so `path` never names a half-made file. An existing
-  /// `path` is refused unless `overwrite`.
-  public static func create(path: String, job: JobSpec, overwrite: Bool = false)
-    throws(ResultsError)
-    -> ResultsWriter
-  {
-    if !overwrite && FileManager.default.fileExists(atPath: path) {
+  /// Takes the file's lock first (a live run on `path` refuses this one) and
+  /// removes partial files left by dead processes. The file is built under a
+  /// temporary name beside `path` and renamed into place when complete, so
+  /// `path` never names a half-made file. An existing `path` is refused
+  /// unless `overwrite`, and even then only a regular file is replaced, never
+  /// one of `protecting` (the job file).
+  public static func create(
+    path: String, job: JobSpec, overwrite: Bool = false, protecting: [String] = []
+  ) throws(ResultsError) -> ResultsWriter {
+    try OutputTarget.check(path, protecting: protecting)
+    let lock = try ResultsFileLock.acquire(for: path)
+    lock.removeStalePartialFiles()
+    if !overwrite && OutputTarget.exists(path) {
       throw .outputExists(path: path)
     }
     let temporary = "\(path).partial-\(ProcessInfo.processInfo.processIdentifier)"
-    try? FileManager.default.removeItem(atPath: temporary)
     do {
-      let file = try HDF5Object.createFile(temporary)
-      try initialise(file: file, job: job)
-      try file.flush()
+      // The handle is closed (end of this block) before any removal or rename.
+      try {
+        () throws(HDF5Error) in
+        let file = try HDF5Object.createFile(temporary)
+        try initialise(file: file, job: job)
+        try file.flush()
+      }()
     } catch {
       try? FileManager.default.removeItem(atPath: temporary)
       throw .io(path: path, underlying: error)
@@ -67,7 +86,7 @@ public final class ResultsWriter: CellRecorder {
     do {
       let file = try HDF5Object.openFile(path, writable: true)
       return try ResultsWriter(
-        path: path, job: job, file: file,
+        path: path, job: job, file: file, lock: lock,
         statuses: Array(repeating: .pending, count: job.cellCount))
     } catch {
       throw .io(path: path, underlying: error)
@@ -80,8 +99,17 @@ public final class ResultsWriter: CellRecorder {
   /// A grown file is built beside `path` with every finished cell copied, bit
   /// for bit, to its row in the grown job, then renamed over `path`; a kill at
   /// any moment leaves either the old file or the grown one, each valid.
-  public static func resume(path: String, job: JobSpec) throws(ResultsError) -> ResultsWriter {
-    let existing = try ResultsFile.read(path: path)
+  ///
+  /// Takes the file's lock first. Cells whose data fail their checksum are
+  /// marked pending again (and not carried into a grown file); with
+  /// `retryFailed` the failed cells too.
+  public static func resume(path: String, job: JobSpec, retryFailed: Bool = false)
+    throws(ResultsError) -> ResultsWriter
+  {
+    try OutputTarget.checkExisting(path)
+    let lock = try ResultsFileLock.acquire(for: path)
+    lock.removeStalePartialFiles()
+    var existing = try ResultsFile.read(path: path)
     guard existing.formatVersion == Int(ResultsLayout.formatVersion) else {
       throw .streamMismatch(
         path: path, fileVersion: existing.formatVersion,
@@ -96,17 +124,29 @@ public final class ResultsWriter: CellRecorder {
         throw .jobMismatch(path: path, detail: error.description)
       }
       try grow(existing, into: job, growth: growth)
+      existing = try ResultsFile.read(path: path)
     }
-    let statuses: [CellStatus]
-    do {
-      statuses = try HDF5Object.openFile(path, writable: false).openGroup("cells")
-        .openDataset("status").read(Int32.self).map { CellStatus(rawValue: $0) ?? .pending }
-    } catch {
-      throw .io(path: path, underlying: error)
-    }
+    var statuses = existing.cells.map(\.status)
+    let damaged = existing.damagedCells
+    for index in damaged { statuses[index] = .pending }
+    let retried = retryFailed ? statuses.indices.filter { statuses[$0] == .failed } : []
+    for index in retried { statuses[index] = .pending }
     do {
       let file = try HDF5Object.openFile(path, writable: true)
-      return try ResultsWriter(path: path, job: job, file: file, statuses: statuses)
+      let writer = try ResultsWriter(
+        path: path, job: job, file: file, lock: lock, statuses: statuses)
+      if !damaged.isEmpty {
+        // Damaged data must not be read as finished, whether or not this run
+        // gets to train those cells again.
+        let status = try writer.cells.openDataset("status")
+        for index in damaged {
+          try status.write([CellStatus.pending.rawValue], start: [index], count: [1])
+        }
+        try file.flush()
+      }
+      writer.damagedCells = damaged
+      writer.retriedCells = retried
+      return writer
     } catch {
       throw .io(path: path, underlying: error)
     }
@@ -117,16 +157,17 @@ public final class ResultsWriter: CellRecorder {
     throws(ResultsError)
   {
     let path = old.path
-    removeStalePartials(of: path)
     let temporary = "\(path).partial-\(ProcessInfo.processInfo.processIdentifier)"
-    try? FileManager.default.removeItem(atPath: temporary)
     let provenance = try ResultsFile.provenance(path: path)
     do {
-      let file = try HDF5Object.createFile(temporary)
-      try initialise(file: file, job: job)
-      try copyFinished(old, growth: growth, into: file, job: job)
-      for run in provenance { try write(run, into: file) }
-      try file.flush()
+      try {
+        () throws(HDF5Error) in
+        let file = try HDF5Object.createFile(temporary)
+        try initialise(file: file, job: job)
+        try copyFinished(old, growth: growth, into: file, job: job)
+        for run in provenance { try write(run, into: file) }
+        try file.flush()
+      }()
     } catch {
       try? FileManager.default.removeItem(atPath: temporary)
       throw .io(path: path, underlying: error)
@@ -144,20 +185,9 @@ public final class ResultsWriter: CellRecorder {
     }
   }
 
-  /// Removes `PATH.partial-PID` files left by killed processes (PID no longer running).
-  static func removeStalePartials(of path: String) {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent().path
-    let prefix = url.lastPathComponent + ".partial-"
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    for name in names where name.hasPrefix(prefix) {
-      guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH
-      else { continue }
-      try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
-    }
-  }
-
-  /// Every finished cell of `old` into its row of the grown file, whole columns at once.
+  /// Every finished cell of `old` into its row of the grown file, whole
+  /// columns at once, with checksums over the grown rows (a damaged cell is
+  /// not carried over: it stays pending and is trained again).
   private static func copyFinished(
     _ old: ResultsFile, growth: JobGrowth, into file: HDF5Object, job: JobSpec
   ) throws(HDF5Error) {
@@ -173,7 +203,10 @@ public final class ResultsWriter: CellRecorder {
     var test = [Double](repeating: .nan, count: count * steps.count)
     var train = test
     var errors: [(Int, String)] = []
-    for (oldIndex, record) in old.cells.enumerated() where record.status != .pending {
+    var sums = [Int64](repeating: 0, count: count)
+    let damaged = Set(old.damagedCells)
+    for (oldIndex, record) in old.cells.enumerated()
+    where record.status != .pending && !damaged.contains(oldIndex) {
       let i = growth.grownIndex[oldIndex]
       status[i] = record.status.rawValue
       seconds[i] = record.seconds
@@ -187,6 +220,13 @@ public final class ResultsWriter: CellRecorder {
         train[i * steps.count + c] = old.trainLoss[oldIndex][j]
       }
       if let message = record.error { errors.append((i, message)) }
+      sums[i] =
+        CellChecksum(
+          status: status[i], seconds: seconds[i], rank: rank[i], divergedStep: diverged[i],
+          lossFloor: floor[i], sourceBudget: source[i], error: record.error ?? "",
+          testLoss: Array(test[(i * steps.count)..<((i + 1) * steps.count)]),
+          trainLoss: Array(train[(i * steps.count)..<((i + 1) * steps.count)])
+        ).stored
     }
     let cells = try file.openGroup("cells")
     try cells.openDataset("seconds").write(seconds)
@@ -195,13 +235,14 @@ public final class ResultsWriter: CellRecorder {
     try cells.openDataset("loss_floor").write(floor)
     try cells.openDataset("source_budget").write(source)
     for (i, message) in errors { try cells.openDataset("error").writeString(message, at: i) }
+    try cells.openDataset("checksum").write(sums)
     let loss = try file.openGroup("loss")
     try loss.openDataset("test").write(test)
     try loss.openDataset("train").write(train)
     try cells.openDataset("status").write(status)
   }
 
-  private static func initialise(file: HDF5Object, job: JobSpec) throws(HDF5Error) {
+  static func initialise(file: HDF5Object, job: JobSpec) throws(HDF5Error) {
     let cellList = job.cells
     let count = cellList.count
     let steps = job.recordedSteps
@@ -247,6 +288,8 @@ public final class ResultsWriter: CellRecorder {
       case "rank": dataset = try group.createDataset(column.name, shape: [count], fill: Int32(-1))
       case "diverged_step":
         dataset = try group.createDataset(column.name, shape: [count], fill: Int64(-1))
+      case "checksum":
+        dataset = try group.createDataset(column.name, shape: [count], fill: Int64(0))
       default: dataset = try group.createDataset(column.name, shape: [count], fill: Double.nan)
       }
       try dataset.setAttribute("description", column.description)
@@ -293,8 +336,8 @@ public final class ResultsWriter: CellRecorder {
     return dataset
   }
 
-  /// Stores a finished cell and flushes: losses first, then its status.
-  /// `sourceBudget` is the budget of the training run that produced the curve
+  /// Stores a finished cell and flushes: losses, the other columns and the
+  /// checksum of them all first, then its status. `sourceBudget` is the budget of the training run that produced the curve
   /// (nil: the cell's own).
   public func record(
     cell index: Int, outcome: CellOutcome, seconds: Double, rank: Int, sourceBudget: Int? = nil
@@ -309,6 +352,13 @@ public final class ResultsWriter: CellRecorder {
         if i < outcome.testLoss.count { test[column] = outcome.testLoss[i] }
         if i < outcome.trainLoss.count { train[column] = outcome.trainLoss[i] }
       }
+      var message = outcome.message ?? ""
+      while message.utf8.count >= ResultsLayout.errorLength { message.removeLast() }
+      let source = Int64(sourceBudget ?? cellBudgets[index])
+      let checksum = CellChecksum(
+        status: outcome.status.rawValue, seconds: seconds, rank: Int32(rank),
+        divergedStep: Int64(outcome.divergedStep ?? -1), lossFloor: outcome.lossFloor,
+        sourceBudget: source, error: message, testLoss: test, trainLoss: train)
       try loss.openDataset("test").write(test, start: [index, 0], count: [1, stepCount])
       try loss.openDataset("train").write(train, start: [index, 0], count: [1, stepCount])
       try cells.openDataset("seconds").write([seconds], start: [index], count: [1])
@@ -316,14 +366,14 @@ public final class ResultsWriter: CellRecorder {
       try cells.openDataset("diverged_step").write(
         [Int64(outcome.divergedStep ?? -1)], start: [index], count: [1])
       try cells.openDataset("loss_floor").write([outcome.lossFloor], start: [index], count: [1])
-      try cells.openDataset("source_budget").write(
-        [Int64(sourceBudget ?? cellBudgets[index])], start: [index], count: [1])
+      try cells.openDataset("source_budget").write([source], start: [index], count: [1])
       if let flops = outcome.flopsPerStep {
         try cells.openDataset("flops_per_step").write([flops], start: [index], count: [1])
       }
-      if var message = outcome.message {
-        while message.utf8.count >= ResultsLayout.errorLength { message.removeLast() }
-        try cells.openDataset("error").writeString(message, at: index)
+      // Always written: a retried cell that now succeeds clears its old error.
+      try cells.openDataset("error").writeString(message, at: index)
+      if hasChecksums {
+        try cells.openDataset("checksum").write([checksum.stored], start: [index], count: [1])
       }
       try file.flush()
       try cells.openDataset("status").write([outcome.status.rawValue], start: [index], count: [1])

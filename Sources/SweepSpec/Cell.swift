@@ -105,6 +105,15 @@ extension JobSpec {
     }
     return all.sorted()
   }
+
+  /// Budgets that record fewer than `training.record_points` losses: a short
+  /// budget has fewer distinct integer steps than points asked for.
+  public var reducedRecordCounts: [(budget: Int, points: Int)] {
+    grid.steps.compactMap { budget in
+      let n = RecordSchedule.steps(budget: budget, points: training.recordPoints).count
+      return n < training.recordPoints ? (budget, n) : nil
+    }
+  }
 }
 
 /// Where along training a cell records its losses.

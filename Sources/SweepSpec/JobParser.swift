@@ -585,6 +585,7 @@ struct JobReader {
       return .uniform(try rateRule(value, key: key))
     }
     var table: [Double: LearningRateRule] = [:]
+    var spelling: [Double: String] = [:]
     for member in members {
       let memberKey = "\(key).\(member.key)"
       guard let gamma = Double(member.key), gamma.isFinite else {
@@ -599,6 +600,14 @@ struct JobReader {
           file: file, key: memberKey, value: "gamma \(member.key)",
           expected: "one of grid.gamma \(gammas.map { JSONValue.format($0) })")
       }
+      if let earlier = spelling[gamma] {
+        throw .invalidValue(
+          file: file, key: memberKey, value: "key \"\(member.key)\"",
+          expected:
+            "one learning rate per gamma (\"\(earlier)\" already names gamma \(JSONValue.format(gamma)))"
+        )
+      }
+      spelling[gamma] = member.key
       table[gamma] = try rateRule(member.value, key: memberKey)
     }
     if let missing = gammas.first(where: { table[$0] == nil }) {

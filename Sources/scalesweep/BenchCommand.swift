@@ -134,7 +134,7 @@ enum BenchCommand {
       }
     }
     if json {
-      Output.line(
+      Output.block(
         Output.json([
           "sgemm_gflops": sgemm, "core": BLAS.coreName, "yardstick": yardstick.json,
           "cells": cellRows.map {

@@ -37,7 +37,9 @@ enum FrontierCommand {
       --svg FILE        write the plot as SVG, and FILE.png / FILE.pdf next to it
                         when rsvg-convert is installed
       --plot-size WxH   plot size in pixels (default 1100x420 per task and data row)
-      --write           store the report in FILE.h5 as the group /frontier
+      --write           store the report in FILE.h5 as the group /frontier (the
+                        file is rewritten and renamed, so it does not grow;
+                        refused at once while a run writes the file)
       --compute M       compute axis: flops (recorded FLOPs, default) or nt (C = N t)
       --bootstrap N     bootstrap replicates (default 1000; 0 for none)
       --seed S          bootstrap seed (default fixed, so reports are reproducible)
@@ -95,6 +97,16 @@ enum FrontierCommand {
       throw UsageError(message: "scalesweep frontier: \(option) needs --table")
     }
     let path = try args.single("results file", command: "frontier")
+    // --write takes the file's lock before any work: a live file is refused
+    // at once, and no run starts on it while the report is computed.
+    let writeLock =
+      args.has("--write") && Output.launcherRank == 0
+      ? try ResultsFileLock.acquire(for: path) : nil
+    defer { writeLock?.release() }
+    if writeLock == nil, Output.launcherRank == 0, let holder = ResultsFileLock.holder(of: path) {
+      Output.warning(
+        "\(path): a run is in progress (\(holder)); the report covers the cells finished so far")
+    }
     var options = FrontierOptions()
     options.bootstrap = bootstrap
     switch args.value("--compute") ?? "flops" {
@@ -156,10 +168,10 @@ enum FrontierCommand {
     report.warnings = warnings + report.warnings
     let json = FrontierJSON.render(report)
     if args.has("--json") {
-      Output.line(json)
+      Output.block(json)
     } else {
       for warning in report.warnings { Output.warning(warning) }
-      Output.line(FrontierText.render(report, details: args.has("--details")))
+      Output.block(FrontierText.render(report, details: args.has("--details")))
     }
     if let file = args.value("--json-file") {
       try write(json + "\n", to: file)
@@ -254,16 +266,24 @@ enum FrontierCommand {
     if pending > 0 {
       warnings.append("\(pending) cells are still pending; fitting the finished ones")
     }
+    let damaged = Set(results.damagedCells)
+    if !damaged.isEmpty {
+      warnings.append(
+        "left out \(damaged.count) cells whose data do not match their checksum: \(results.damagedCells.prefix(8).map(String.init).joined(separator: ", "))\(damaged.count > 8 ? ", ..." : ""); run --resume to train them again"
+      )
+    }
     // With a constant schedule a shorter budget's curve is the prefix of the
     // longest finished one of the same coordinates: one curve, counted once.
     var longest: [Cell.Coordinates: Int] = [:]
     if results.job.training.schedule.budgetIndependent {
-      for record in results.cells where record.status == .done {
+      for record in results.cells
+      where record.status == .done && !damaged.contains(record.cell.index) {
         let key = record.cell.coordinates.with(stepsBudget: 0)
         longest[key] = max(longest[key] ?? 0, record.cell.stepsBudget)
       }
     }
-    for record in results.cells where record.status == .done {
+    for record in results.cells where record.status == .done && !damaged.contains(record.cell.index)
+    {
       let cell = record.cell
       if let top = longest[cell.coordinates.with(stepsBudget: 0)], top > cell.stepsBudget {
         continue
@@ -317,7 +337,7 @@ enum FrontierCommand {
     } catch {
       throw UsageError(message: "\(table): \(error)")
     }
-    Output.line(args.has("--json") ? FrontierJSON.render(report) : FrontierText.render(report))
+    Output.block(args.has("--json") ? FrontierJSON.render(report) : FrontierText.render(report))
     return 0
   }
 

@@ -9,7 +9,9 @@ enum InspectCommand {
 
     Summarises a results file: the job, cells done / pending / diverged /
     failed, training time by rank, and where each run's ranks ran (host, CPU,
-    BLAS library, version and kernel).
+    BLAS library, version and kernel); says when a run is writing the file
+    (in progress: do not resume it) and lists cells whose stored data do not
+    match their checksum (damaged: --resume trains them again).
 
       --json   machine-readable output
     """
@@ -18,6 +20,7 @@ enum InspectCommand {
     let args = try Arguments(words, command: "inspect", flags: ["--json"], options: [])
     let path = try args.single("results file", command: "inspect")
     let results = try ResultsFile.read(path: path)
+    let live = ResultsFileLock.holder(of: path)
     var counts: [String: Int] = [:]
     for status in CellStatus.allCases { counts[status.name] = 0 }
     var secondsByRank: [Int: Double] = [:]
@@ -33,7 +36,7 @@ enum InspectCommand {
     let diverged = results.cells.filter { $0.status == .diverged }
     let failed = results.cells.filter { $0.status == .failed }
     if args.has("--json") {
-      Output.line(
+      Output.block(
         Output.json([
           "file": path, "job": results.job.name, "model": results.job.model.kind,
           "format_version": results.formatVersion, "scalesweep_version": results.scalesweepVersion,
@@ -50,6 +53,8 @@ enum InspectCommand {
           "notes": results.job.notes ?? "", "tags": results.job.tags,
           "derived": results.cells.filter(\.derived).count,
           "provenance": provenance.map(provenanceJSON),
+          "in_progress": live.map { ["host": $0.host, "pid": $0.pid] as [String: Any] } ?? false,
+          "damaged": results.damagedCells, "checksums": results.hasChecksums,
         ]))
       return 0
     }
@@ -99,7 +104,17 @@ enum InspectCommand {
         )
       }
     }
-    if counts["pending"]! > 0 {
+    for index in results.damagedCells {
+      Output.line("  damaged   cell \(index): stored data do not match the cell's checksum")
+    }
+    if !results.damagedCells.isEmpty {
+      Output.warning(
+        ResultsError.damagedCells(path: path, cells: results.damagedCells).description
+          + "; run --resume trains them again")
+    }
+    if let live {
+      Output.line("  in progress: a run is writing this file (\(live)); do not resume it")
+    } else if counts["pending"]! > 0 || !results.damagedCells.isEmpty {
       Output.line("  incomplete: continue with scalesweep run JOB --out \(path) --resume")
     }
     return 0

@@ -1,17 +1,28 @@
+import Distributed
 import Foundation
 
-/// Terminal output that survives a killed job: every line is flushed.
+/// Terminal output that survives a killed job (every line is written at
+/// once) and a closed reader (``StandardStreams``), and never prints a
+/// control character raw (``TerminalText``): names, keys and paths from job
+/// and results files may contain any.
 enum Output {
+  /// One line: a newline inside `text` is printed as `\n`.
   static func line(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    StandardStreams.write(TerminalText.line(text) + "\n")
+  }
+
+  /// Several lines (help, reports, JSON, scripts): newlines kept, other
+  /// control characters escaped.
+  static func block(_ text: String) {
+    StandardStreams.write(TerminalText.block(text) + "\n")
   }
 
   static func error(_ text: String) {
-    FileHandle.standardError.write(Data(("error: " + text + "\n").utf8))
+    StandardStreams.write("error: " + TerminalText.line(text) + "\n", toError: true)
   }
 
   static func warning(_ text: String) {
-    FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+    StandardStreams.write("warning: " + TerminalText.line(text) + "\n", toError: true)
   }
 
   /// JSON text of a dictionary tree, keys sorted (for `--json` outputs).

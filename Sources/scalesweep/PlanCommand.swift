@@ -74,7 +74,7 @@ enum PlanCommand {
     let e = estimate(job, ranks: ranks, subset: growth.addedCells)
     let toRun = estimate(job, ranks: ranks, subset: (growth.addedCells + unfinished).sorted())
     if json {
-      Output.line(
+      Output.block(
         Output.json([
           "job": job.name, "against": against, "stored_cells": stored.cells.count,
           "added_cells": e.cells, "grown_cells": job.cellCount,
@@ -111,6 +111,15 @@ enum PlanCommand {
     }
   }
 
+  /// Says (on stderr) when a budget records fewer points than asked for.
+  static func noteRecordPoints(_ job: JobSpec, file: String) {
+    for (budget, points) in job.reducedRecordCounts {
+      Output.warning(
+        "\(file): training.record_points: \(job.training.recordPoints) asked, but a budget of \(budget) steps records \(points) (one per distinct step)"
+      )
+    }
+  }
+
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
       words, command: "plan", flags: ["--json"], options: ["--ranks", "--against"],
@@ -118,6 +127,7 @@ enum PlanCommand {
     let ranks = try args.integer("--ranks", command: "plan", in: 1...1_000_000) ?? 1
     let (path, job, _) = try args.job(command: "plan")
     try checkMemory(job, file: path)
+    noteRecordPoints(job, file: path)
     if let against = args.value("--against") {
       return try planGrowth(
         job, path: path, against: against, ranks: ranks, json: args.has("--json"))
@@ -128,7 +138,7 @@ enum PlanCommand {
     }
     let e = estimate(job, ranks: ranks)
     if args.has("--json") {
-      Output.line(
+      Output.block(
         Output.json([
           "job": job.name, "model": job.model.kind, "ranks": ranks, "cells": e.cells,
           "compute_flops": e.computeFlops, "simulation_flops": e.simulationFlops,

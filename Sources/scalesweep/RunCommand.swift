@@ -7,7 +7,7 @@ import Training
 /// `scalesweep run JOB --out FILE.h5`: train every cell over all MPI ranks.
 enum RunCommand {
   static let help = """
-    usage: [mpirun -np R] scalesweep run JOB --out FILE.h5 [--resume | --force]
+    usage: [mpirun -np R] scalesweep run JOB --out FILE.h5 [--resume [--retry-failed] | --force]
                                          [--set KEY=VALUE ...] [--grace S]
                                          [--progress-interval S] [--quiet]
 
@@ -21,7 +21,9 @@ enum RunCommand {
                                axes): finished cells are kept, new ones run
       --set KEY=VALUE          override a job key with a JSON value, e.g.
                                --set grid.width=[64,128] (repeatable; stored)
-      --force                  overwrite an existing FILE.h5
+      --retry-failed           with --resume: train the failed cells again too
+      --force                  overwrite an existing FILE.h5 (a regular file only,
+                               never the job file)
       --grace S                on SIGTERM/SIGUSR1/SIGINT, finish a running cell
                                if it ends within S seconds, else abandon it
                                (default 20, as in the Slurm scripts: below
@@ -30,6 +32,13 @@ enum RunCommand {
                                the flush); the run then exits with status 75
       --progress-interval S    seconds between progress lines (default 10)
       --quiet                  no progress lines
+
+    One run writes a file at a time: another run on the same FILE.h5 (with or
+    without --resume or --force) is refused while it is in progress.
+    Exit status: 0 every cell finished (done or diverged), 3 every cell ran
+    but some failed (retry them with --resume --retry-failed), 75 stopped by
+    a signal with cells pending (continue with --resume), 2 bad input or a
+    file in use, 1 runtime failure.
     """
 
   /// Seconds a stopping rank may spend finishing its cell. One default for
@@ -40,7 +49,7 @@ enum RunCommand {
 
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
-      words, command: "run", flags: ["--resume", "--force", "--quiet"],
+      words, command: "run", flags: ["--resume", "--force", "--quiet", "--retry-failed"],
       options: ["--out", "--progress-interval", "--grace"], repeatable: ["--set"])
     let (jobPath, job, overrides) = try args.job(command: "run")
     guard let out = args.value("--out") else {
@@ -49,10 +58,14 @@ enum RunCommand {
     if args.has("--resume") && args.has("--force") {
       throw UsageError(message: "scalesweep run: --resume and --force exclude each other")
     }
+    if args.has("--retry-failed") && !args.has("--resume") {
+      throw UsageError(message: "scalesweep run: --retry-failed needs --resume")
+    }
     let interval = try args.number("--progress-interval", command: "run", atLeast: 0) ?? 10
     let grace = try args.number("--grace", command: "run", atLeast: 0) ?? defaultGrace
     // Validate everything before MPI starts or any file is touched.
     try PlanCommand.checkMemory(job, file: jobPath)
+    if Output.launcherRank == 0 { PlanCommand.noteRecordPoints(job, file: jobPath) }
 
     let comm = try Comm.world()
     defer { comm.finalize() }
@@ -78,9 +91,11 @@ enum RunCommand {
     let writer: ResultsWriter
     do {
       if args.has("--resume") && FileManager.default.fileExists(atPath: out) {
-        writer = try ResultsWriter.resume(path: out, job: job)
+        writer = try ResultsWriter.resume(
+          path: out, job: job, retryFailed: args.has("--retry-failed"))
       } else {
-        writer = try ResultsWriter.create(path: out, job: job, overwrite: args.has("--force"))
+        writer = try ResultsWriter.create(
+          path: out, job: job, overwrite: args.has("--force"), protecting: [jobPath])
         // A new file starts every cell afresh: no earlier run's checkpoints.
         try? FileManager.default.removeItem(atPath: checkpoints)
       }
@@ -89,17 +104,22 @@ enum RunCommand {
       throw error
     }
     let cells = job.cells
+    let sets = overrides.map { " --set \(shellQuoted($0.text))" }.joined()
+    let resumeHint =
+      "scalesweep run \(shellQuoted(jobPath))\(sets) --out \(shellQuoted(out)) --resume"
+    if !writer.damagedCells.isEmpty {
+      Output.warning(
+        ResultsError.damagedCells(path: out, cells: writer.damagedCells).description
+          + "; training them again")
+    }
     let plan = SweepPlan(job: job, statuses: writer.statuses)
     if plan.pending.isEmpty {
       try sweep.dismissWorkers()
       Output.line("\(out): all \(cells.count) cells already finished; nothing to do")
-      return 0
+      return finalStatus(writer, resumeHint: resumeHint)
     }
     // Which ranks of this run trained the cells it writes: one entry per run.
     try writer.recordProvenance(identities.map(provenance))
-    let sets = overrides.map { " --set \(shellQuoted($0.text))" }.joined()
-    let resumeHint =
-      "scalesweep run \(shellQuoted(jobPath))\(sets) --out \(shellQuoted(out)) --resume"
     let trainings = plan.runs.count < plan.pending.count ? " in \(plan.runs.count) trainings" : ""
     Output.line(
       "scalesweep \(ScaleSweepVersion.current): job \(job.name), \(cells.count) cells (\(plan.pending.count) to run\(trainings)) on \(comm.size) rank\(comm.size == 1 ? "" : "s"), writing \(out)"
@@ -145,7 +165,7 @@ enum RunCommand {
       )
       return interruptedStatus
     }
-    return 0
+    return finalStatus(writer, resumeHint: resumeHint)
   }
 
   /// This rank's identity for the start-up handshake and the provenance.
@@ -166,6 +186,21 @@ enum RunCommand {
       blasKernel: identity.blasKernel)
   }
 
+  /// 0 when no cell failed; else the failed cells are named and the run
+  /// exits with ``failedCellsStatus``.
+  static func finalStatus(_ writer: ResultsWriter, resumeHint: String) -> Int32 {
+    let failed = writer.statuses.filter { $0 == .failed }.count
+    guard failed > 0 else { return 0 }
+    Output.line(
+      "\(failed) of \(writer.statuses.count) cells failed; retry them with: \(resumeHint) --retry-failed"
+    )
+    return failedCellsStatus
+  }
+
+  /// Exit status of a run that ended with failed cells and none pending:
+  /// batch scripts do not requeue on it (a rerun would fail the same way).
+  static let failedCellsStatus: Int32 = 3
+
   /// Cells to fail on purpose (`SCALESWEEP_FAIL_CELLS=3,5`): a testing hook that
   /// proves a throwing cell is recorded as failed while the sweep goes on.
   static var injectedFailures: Set<Int> {
@@ -178,12 +213,8 @@ enum RunCommand {
   /// batch scripts requeue on it.
   static let interruptedStatus: Int32 = 75
 
-  /// `text` as one shell word.
-  static func shellQuoted(_ text: String) -> String {
-    let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
-    return safe && !text.isEmpty
-      ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-  }
+  /// `text` as one shell word, on one line (``TerminalText/shellWord(_:)``).
+  static func shellQuoted(_ text: String) -> String { TerminalText.shellWord(text) }
 
   /// `FILE.h5.checkpoints`, absolute: the per-cell checkpoint directories of
   /// a `command` job live there, beside the results file.

@@ -121,7 +121,7 @@ enum SlurmCommand {
         "this scalesweep is a build-tree binary and none is on PATH: install it (make install) or submit with SCALESWEEP_BIN set"
       )
     }
-    Output.line(
+    Output.block(
       script(
         job: job, jobPath: jobPath, out: out, installedBinary: installed, sizing: sizing,
         request: request, overrides: overrides.map(\.text)))
@@ -515,6 +515,10 @@ enum SlurmCommand {
     case $status in
       0)
         note "sweep complete: $out"
+        exit 0
+        ;;
+      3)
+        note "sweep ended with failed cells (status 3): not requeueing; the chained analysis runs on the finished cells, marked incomplete; retry the failed cells with the command the run printed above (--resume --retry-failed)"
         exit 0
         ;;
       *)

@@ -95,7 +95,7 @@ enum TheoryCommand {
       reports.append(entry)
     }
     if args.has("--json") {
-      Output.line(
+      Output.block(
         Output.json([
           "job": job.name, "model": job.model.kind, "flops_width_power": power, "tasks": reports,
         ]))

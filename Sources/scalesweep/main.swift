@@ -40,11 +40,11 @@ let blasCommands: Set<String> = ["run", "bench", "theory"]
 @MainActor func main() -> Int32 {
   let arguments = Array(CommandLine.arguments.dropFirst())
   guard let name = arguments.first else {
-    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    StandardStreams.write(usage + "\n", toError: true)
     return 2
   }
   if name == "--help" || name == "-h" || name == "help" {
-    Output.line(usage)
+    Output.block(usage)
     return 0
   }
   if name == "--version" {
@@ -59,7 +59,7 @@ let blasCommands: Set<String> = ["run", "bench", "theory"]
   }
   let rest = Array(arguments.dropFirst())
   if rest.contains("--help") || rest.contains("-h") {
-    Output.line(command.help)
+    Output.block(command.help)
     return 0
   }
   // Before any BLAS work, and before MPI starts: this may re-execute the process.
@@ -83,7 +83,7 @@ let blasCommands: Set<String> = ["run", "bench", "theory"]
   } catch let error as ResultsError {
     if reports { Output.error(error.description) }
     switch error {
-    case .io: return 1
+    case .io, .lockFailed: return 1
     default: return 2
     }
   } catch {

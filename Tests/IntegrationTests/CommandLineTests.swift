@@ -95,7 +95,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("f.h5").path
     let result = try Harness.runTinyOnTwoRanks(out: out, failing: [3, 40])
-    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.status == 3, "\(result.stderr)")
     #expect(result.stderr.contains("cell 3 failed: cell 3: failure injected"))
     let file = try ResultsFile.read(path: out)
     #expect(file.cells[3].status == .failed)

@@ -111,7 +111,22 @@ final class Launched {
     Self.expectSameResults(reference, try ResultsFile.read(path: out))
   }
 
-  /// kill -9 of the whole mpirun, or of one rank, at random moments, ten times.
+  /// The concurrent-writer round: while a run writes `out`, a run with
+  /// `--force` (another job), one with `--resume` and a fresh one are refused.
+  static func expectEveryOtherWriterRefused(out: String) {
+    for arguments in [
+      ["run", Harness.fixture("tiny.json"), "--out", out, "--force"],
+      ["run", job, "--out", out, "--resume"], ["run", job, "--out", out],
+    ] {
+      let result = try? Harness.scalesweep(arguments + ["--quiet"])
+      #expect(result?.status == 2, "\(arguments): \(result?.stderr ?? "")")
+      #expect(result?.stderr.contains("in use: a run is in progress") == true)
+    }
+  }
+
+  /// kill -9 of the whole mpirun, or of one rank, at random moments, ten
+  /// times; in the first mid-run attempt every other writer is refused
+  /// (``expectEveryOtherWriterRefused(out:)``) before the kill.
   ///
   /// Kill moments are tied to what the run has done, not to wall-clock guesses,
   /// so the test means the same on a fast or a loaded machine: even attempts
@@ -136,6 +151,9 @@ final class Launched {
           usleep(5_000)
         }
         usleep(UInt32.random(in: 0...150_000, using: &generator))
+      }
+      if attempt == 1 && run.process.isRunning {
+        Self.expectEveryOtherWriterRefused(out: out)
       }
       let ranks = run.ranks
       if !run.process.isRunning {

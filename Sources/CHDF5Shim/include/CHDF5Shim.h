@@ -8,7 +8,13 @@
 /* Element types for datasets and attributes. */
 typedef enum { SS_H5_DOUBLE = 0, SS_H5_INT64 = 1, SS_H5_INT32 = 2, SS_H5_UINT8 = 3 } ss_h5_type;
 
-void ss_h5_silence_errors(void);
+/* Once per process before other calls: no printed errors, no at-exit close. */
+void ss_h5_setup(void);
+/* The calling thread's current error stack as one line, innermost error
+ * first (each entry's description and minor message, the errno text of a
+ * failed system call included), then clears it. malloc'd: ss_h5_free it. */
+char *ss_h5_error_stack(void);
+void ss_h5_free(void *pointer);
 
 /* Files: created with the earliest file-format bounds (crash-tolerant readers). */
 int64_t ss_h5_file_create(const char *path);
@@ -58,6 +64,13 @@ int ss_h5_attr_write_int64(int64_t loc, const char *name, int64_t value);
 int ss_h5_attr_read_int64(int64_t loc, const char *name, int64_t *value);
 int ss_h5_attr_write_double(int64_t loc, const char *name, double value);
 int ss_h5_attr_exists(int64_t loc, const char *name);
+
+/* Copying into a rewritten file: link names of a group (malloc'd, each name
+ * followed by a newline; ss_h5_free it), one object with everything below it,
+ * and every attribute the destination does not have yet. */
+char *ss_h5_link_names(int64_t loc);
+int ss_h5_object_copy(int64_t source, const char *name, int64_t destination);
+int ss_h5_copy_missing_attributes(int64_t source, int64_t destination);
 
 /* Dimension scales (HDF5 high-level library). */
 int ss_h5_make_scale(int64_t dataset, const char *name);
