@@ -9,7 +9,9 @@ import Testing
 
 /// What a red-team pass broke (issue 12), each case reproduced and held.
 @Suite(.serialized) struct HostileTests {
-  static let slow = Harness.fixture("slow.json")
+  /// Long enough (8 cells of 20000 steps, a few seconds on 2 ranks) that a
+  /// signal sent after the first finished cell always finds the run live.
+  static let slow = Harness.fixture("long.json")
   static let tiny = Harness.fixture("tiny.json")
 
   /// `job` with its name replaced, written into `dir`.
@@ -62,7 +64,7 @@ import Testing
     kill(run.process.processIdentifier, SIGUSR1)
     run.process.waitUntilExit()
     #expect(run.process.terminationStatus == 75, "\(run.output)")
-    #expect(try ResultsFile.read(path: out).job.name == "slow")
+    #expect(try ResultsFile.read(path: out).job.name == "long")
     #expect(!FileManager.default.fileExists(atPath: out + ".lock"))
   }
 

@@ -153,7 +153,14 @@ final class Launched {
         usleep(UInt32.random(in: 0...150_000, using: &generator))
       }
       if attempt == 1 && run.process.isRunning {
-        Self.expectEveryOtherWriterRefused(out: out)
+        // Frozen, the run stays live (and holds its lock) through every check,
+        // however fast it would otherwise finish on a quiet machine.
+        let frozen = run.ranks
+        for pid in frozen { kill(pid, SIGSTOP) }
+        if !frozen.isEmpty && frozen.allSatisfy({ kill($0, 0) == 0 }) {
+          Self.expectEveryOtherWriterRefused(out: out)
+        }
+        for pid in frozen { kill(pid, SIGCONT) }
       }
       let ranks = run.ranks
       if !run.process.isRunning {

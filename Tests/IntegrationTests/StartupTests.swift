@@ -118,7 +118,8 @@ import Testing
     let first = try Harness.run(
       Harness.binary, ["run", job, "--out", out, "--quiet"],
       environment: ["SCALESWEEP_FAIL_CELLS": "3"])
-    #expect(first.status == 0, "\(first.stderr)")
+    // Exit status 3: the run ended with a failed cell (the injected one).
+    #expect(first.status == 3, "\(first.stderr)")
     // Mark it as written by the old stream, and one cell pending.
     let edit = try Harness.run(
       Harness.python,
