@@ -8,7 +8,9 @@ import Testing
 @Suite(.serialized) struct LoopTests {
   static func cells(_ n: Int) -> [Cell] {
     (0..<n).map {
-      Cell(index: $0, task: 0, width: 8, data: .online, gamma: 0, seed: $0, stepsBudget: 10)
+      Cell(
+        index: $0, task: 0, width: 8, data: .online, gamma: 0, learningRate: 0.1, batch: 8,
+        seed: $0, stepsBudget: 10)
     }
   }
 
