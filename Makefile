@@ -31,17 +31,20 @@ demo: build
 
 # Every test, including multi-rank runs under mpirun (they find the binary
 # through SCALESWEEP_BIN and the Python readers through SCALESWEEP_PYTHON),
-# then `make install` into a temporary prefix (run without the toolchain,
+# then sweeps across two network namespaces as hosts (with lost hosts), then
+# `make install` into a temporary prefix (run without the toolchain,
 # modulefile, uninstall), then sweeps through a real single-node Slurm
 # started for the test, with the installed binary and scripts.
 test: deps python
 	swift build -c release
 	set -o pipefail; SCALESWEEP_BIN=$(CURDIR)/$(BIN) SCALESWEEP_PYTHON=$(CURDIR)/.venv/bin/python \
 	  swift test -c release 2>&1 | tee .build/swift-test.log
+	SCALESWEEP_BIN=$(CURDIR)/$(BIN) SCALESWEEP_PYTHON=$(CURDIR)/.venv/bin/python \
+	  scripts/multihost-test.sh
 	scripts/install-test.sh
 	SCALESWEEP_PYTHON=$(CURDIR)/.venv/bin/python scripts/slurm-test.sh
 	@n=$$(sed -n 's/.*Test run with \([0-9]*\) tests.*passed.*/\1/p' .build/swift-test.log | tail -1); \
-	  echo "tests: $$((n + 2)) passed, 0 failed"
+	  echo "tests: $$((n + 3)) passed, 0 failed"
 
 install:
 	swift build -c release --static-swift-stdlib --scratch-path $(STATIC_BUILD)

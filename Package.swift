@@ -51,6 +51,9 @@ let package = Package(
     .testTarget(name: "TrainingTests", dependencies: ["Training", "SweepSpec"]),
     .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "SweepSpec"]),
     .testTarget(name: "FrontierTests", dependencies: ["Frontier"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "DistributedTests", dependencies: ["Distributed", "SweepSpec"],
+      resources: [.copy("Fixtures")]),
     .testTarget(name: "IntegrationTests", dependencies: ["SweepSpec", "ResultStore", "Distributed"]),
   ]
 )

@@ -5,7 +5,10 @@ int ss_mpi_init(void) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (initialized) return MPI_SUCCESS;
-  int status = MPI_Init(NULL, NULL);
+  /* FUNNELED: only the main thread calls MPI; training runs on other threads. */
+  int provided = MPI_THREAD_SINGLE;
+  int status = MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+  if (status == MPI_SUCCESS && provided < MPI_THREAD_FUNNELED) return -2;
   if (status == MPI_SUCCESS) MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   return status;
 }

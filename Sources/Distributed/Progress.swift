@@ -29,11 +29,7 @@ public final class ProgressReporter {
     self.enabled = enabled
     // MPI launchers hand ranks a pseudo-terminal even when the job's output
     // goes to a log, so only a directly started process may redraw its line.
-    let env = ProcessInfo.processInfo.environment
-    let launched =
-      env["OMPI_COMM_WORLD_SIZE"] != nil || env["SLURM_JOB_ID"] != nil
-      || env["PMIX_RANK"] != nil
-    self.interactive = isatty(STDOUT_FILENO) != 0 && !launched
+    self.interactive = isatty(STDOUT_FILENO) != 0 && !Launcher.isPresent
   }
 
   /// Counts a finished cell of estimated cost `work` and prints if due.

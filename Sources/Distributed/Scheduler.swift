@@ -12,13 +12,18 @@ public enum Scheduler {
   }
 
   /// The makespan of handing `costs` (already in hand-out order) to `ranks`
-  /// identical ranks, each taking the next cell when it becomes idle.
+  /// identical ranks, each taking the next cell when it becomes idle. Ranks
+  /// beyond the cell count never work, so at most `costs.count` are kept, in a
+  /// heap by finish time: O(n log min(n, ranks)).
   public static func simulatedMakespan(costs: [Double], ranks: Int) -> Double {
-    var finish = [Double](repeating: 0, count: max(ranks, 1))
+    var finish = MinHeap<Double>(less: <)
+    for _ in 0..<min(max(ranks, 1), max(costs.count, 1)) { finish.push(0) }
+    var makespan = 0.0
     for cost in costs {
-      let idle = finish.indices.min { finish[$0] < finish[$1] }!
-      finish[idle] += cost
+      let end = finish.pop()! + cost
+      makespan = max(makespan, end)
+      finish.push(end)
     }
-    return finish.max() ?? 0
+    return makespan
   }
 }

@@ -12,6 +12,10 @@ enum Tag: Int {
   case stopping = 4
   /// coordinator -> worker: a stop was requested; finish or abandon the cell.
   case halt = 5
+  /// both ways: still alive (sent when nothing else was sent for a while).
+  case heartbeat = 6
+  /// worker -> coordinator: dismissal received; the last message of this rank.
+  case goodbye = 7
 }
 
 /// Encodes a finished cell as doubles for MPI (integers below 2^53 are exact):

@@ -245,10 +245,7 @@ enum FrontierCommand {
   }
 
   /// Whether an MPI launcher started this process (then ranks share the bootstrap).
-  static var launchedUnderMPI: Bool {
-    let env = ProcessInfo.processInfo.environment
-    return env["OMPI_COMM_WORLD_SIZE"] != nil || env["PMIX_RANK"] != nil
-  }
+  static var launchedUnderMPI: Bool { Launcher.isPresent }
 
   /// The finished cells as learning curves; diverged and failed cells are
   /// left out, each named in a warning.

@@ -25,6 +25,11 @@ enum Output {
     StandardStreams.write("warning: " + TerminalText.line(text) + "\n", toError: true)
   }
 
+  /// `2.5` -> `2.5 s`.
+  static func seconds(_ value: Double) -> String {
+    value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+  }
+
   /// JSON text of a dictionary tree, keys sorted (for `--json` outputs).
   static func json(_ object: Any) -> String {
     guard
@@ -36,13 +41,7 @@ enum Output {
 
   /// The MPI rank as the launcher announces it, before MPI is initialised;
   /// 0 when not launched by mpirun or srun.
-  static var launcherRank: Int {
-    let env = ProcessInfo.processInfo.environment
-    for key in ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"] {
-      if let v = env[key], let r = Int(v) { return r }
-    }
-    return 0
-  }
+  static var launcherRank: Int { Launcher.rank() ?? 0 }
 
   /// Total memory of this machine in bytes (Linux /proc/meminfo), if known.
   static var machineMemory: Double? {

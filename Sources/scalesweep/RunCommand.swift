@@ -8,7 +8,7 @@ import Training
 enum RunCommand {
   static let help = """
     usage: [mpirun -np R] scalesweep run JOB --out FILE.h5 [--resume [--retry-failed] | --force]
-                                         [--set KEY=VALUE ...] [--grace S]
+                                         [--set KEY=VALUE ...] [--grace S] [--rank-timeout S]
                                          [--progress-interval S] [--quiet]
 
     Trains every cell of JOB, spreading cells over the MPI ranks (largest
@@ -30,6 +30,11 @@ enum RunCommand {
                                Slurm's default KillWait of 30 s, the time
                                between SIGTERM and SIGKILL, to leave room for
                                the flush); the run then exits with status 75
+      --rank-timeout S         a rank silent for S seconds is lost: its cell goes
+                               to another rank, the sweep goes on, and the run
+                               exits with status 75 naming it; a rank that hears
+                               nothing from rank 0 for S seconds stops
+                               (default 120; ranks send heartbeats every S/5 s)
       --progress-interval S    seconds between progress lines (default 10)
       --quiet                  no progress lines
 
@@ -50,7 +55,7 @@ enum RunCommand {
   static func run(_ words: [String]) throws -> Int32 {
     let args = try Arguments(
       words, command: "run", flags: ["--resume", "--force", "--quiet", "--retry-failed"],
-      options: ["--out", "--progress-interval", "--grace"], repeatable: ["--set"])
+      options: ["--out", "--progress-interval", "--grace", "--rank-timeout"], repeatable: ["--set"])
     let (jobPath, job, overrides) = try args.job(command: "run")
     guard let out = args.value("--out") else {
       throw UsageError(message: "scalesweep run: --out FILE.h5 is required")
@@ -63,12 +68,17 @@ enum RunCommand {
     }
     let interval = try args.number("--progress-interval", command: "run", atLeast: 0) ?? 10
     let grace = try args.number("--grace", command: "run", atLeast: 0) ?? defaultGrace
+    let rankTimeout =
+      try args.number("--rank-timeout", command: "run", atLeast: 0.2)
+      ?? Liveness.defaultRankTimeout
     // Validate everything before MPI starts or any file is touched.
     try PlanCommand.checkMemory(job, file: jobPath)
     if Output.launcherRank == 0 { PlanCommand.noteRecordPoints(job, file: jobPath) }
 
     let comm = try Comm.world()
-    defer { comm.finalize() }
+    // MPI_Finalize waits for every rank: never call it once a rank is lost.
+    var finalize = true
+    defer { if finalize { comm.finalize() } }
     // Every rank must run this job into this file with this tool (refused on every rank).
     let identities = try Handshake.exchange(
       identity(comm: comm, jobPath: jobPath, job: job, out: out), comm: comm)
@@ -81,10 +91,20 @@ enum RunCommand {
     }
     var sweep = SweepRunner(comm: comm, job: job, runner: runner)
     sweep.gracePeriod = grace
+    sweep.liveness = Liveness(rankTimeout: rankTimeout)
     guard comm.rank == 0 else {
       // A worker exits 0 even when interrupted: only rank 0 reports it, since a
       // worker exiting non-zero would make mpirun abort before rank 0 closed the file.
-      _ = try sweep.run(plan: nil, recorder: nil, progress: nil)
+      let summary = try sweep.run(plan: nil, recorder: nil, progress: nil)
+      traceHandOuts(summary, rank: comm.rank)
+      if summary.coordinatorLost {
+        Output.error(
+          "rank \(comm.rank) (\(comm.hostName)): nothing from rank 0 for \(Output.seconds(rankTimeout)); stopping"
+        )
+        // A cell may still be training on another thread, and MPI_Finalize
+        // would wait for rank 0: leave at once, running no exit handlers.
+        _exit(interruptedStatus)
+      }
       return 0
     }
 
@@ -148,6 +168,7 @@ enum RunCommand {
       }
       throw error
     }
+    traceHandOuts(summary, rank: 0)
     let counts = Dictionary(grouping: writer.statuses, by: { $0 }).mapValues(\.count)
     Output.line(
       String(
@@ -158,6 +179,15 @@ enum RunCommand {
     let stillPending = counts[.pending] ?? 0
     if stillPending == 0 {
       rmdir(checkpoints)  // empty once every cell is finished; kept otherwise
+    }
+    if !summary.lost.isEmpty {
+      // The lost ranks never reach MPI_Finalize; ending here makes mpirun end them.
+      finalize = false
+      let names = summary.lost.map { "\($0.rank) (\($0.host.isEmpty ? "host unknown" : $0.host))" }
+      Output.line(
+        "lost rank\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")): silent for \(Output.seconds(rankTimeout)); \(stillPending) cells pending; resume with: \(resumeHint)"
+      )
+      return interruptedStatus
     }
     if stillPending > 0 {
       Output.line(
@@ -207,6 +237,29 @@ enum RunCommand {
     let text = ProcessInfo.processInfo.environment["SCALESWEEP_FAIL_CELLS"] ?? ""
     return Set(
       text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+  }
+
+  /// With `SCALESWEEP_TRACE_HANDOUTS=1` (for bench/coordinator.sh), one
+  /// line per rank on stderr: how long its requests for work waited.
+  static func traceHandOuts(_ summary: SweepRunner.Summary, rank: Int) {
+    guard ProcessInfo.processInfo.environment["SCALESWEEP_TRACE_HANDOUTS"] == "1" else { return }
+    let waits = summary.handOutWaits.map { $0 * 1000 }
+    if rank == 0 {
+      FileHandle.standardError.write(
+        Data(
+          String(
+            format: "coordinator: %.3f s CPU for %d cells (%.3f ms per cell)\n",
+            summary.coordinatorCPUSeconds, summary.cellsRun,
+            summary.coordinatorCPUSeconds * 1000 / Double(max(summary.cellsRun, 1))
+          ).utf8))
+    }
+    FileHandle.standardError.write(
+      Data(
+        String(
+          format: "hand-outs: rank %d, %d requests, first %.3f ms, max %.3f ms, mean %.3f ms\n",
+          rank, waits.count, waits.first ?? .nan, waits.max() ?? .nan,
+          waits.isEmpty ? .nan : waits.reduce(0, +) / Double(waits.count)
+        ).utf8))
   }
 
   /// Exit status of a run stopped by a signal with cells left (EX_TEMPFAIL):

@@ -469,7 +469,11 @@ enum SlurmCommand {
       srun) launch=(srun --mpi="${SCALESWEEP_SRUN_MPI:-pmix}" --kill-on-bad-exit=0) ;;
       # mpirun answers SIGTERM (which Slurm sends to every process of a cancelled
       # or preempted job) by killing the ranks 1 s later: give them the grace.
-      mpirun) launch=(mpirun --mca odls_base_sigkill_timeout "$((${grace%.*} + 10))") ;;
+      # Keepalives on its daemon links let it notice a node cut off by the
+      # network (about 60 s of silence) instead of hanging until the time limit.
+      mpirun) launch=(mpirun --mca odls_base_sigkill_timeout "$((${grace%.*} + 10))"
+        --mca oob_tcp_keepalive_time 30 --mca oob_tcp_keepalive_intvl 10
+        --mca oob_tcp_keepalive_probes 3) ;;
       *)
         note "SCALESWEEP_LAUNCHER must be srun or mpirun, not \"$launcher\""
         exit 2
