@@ -40,7 +40,7 @@ public struct KernelGradientDescent: Sendable {
     return steps.map { t in
       var total = 0.0
       for (mu, ci) in zip(rates, c) {
-        total += pow(1 - mu, 2 * t) * ci * ci
+        total += pow(abs(1 - mu), 2 * t) * ci * ci  // (1 - mu)^(2t) for real t
       }
       return total / n
     }
@@ -71,6 +71,19 @@ public struct KernelAtInitBaseline: Sendable {
   public var loss: [Double]
   /// `max mu_i`; above 2 gradient descent on the kernel diverges.
   public var largestRate: Double
+
+  public init(
+    width: Int, learningRate: Double, points: Int, seeds: [Int], steps: [Double], loss: [Double],
+    largestRate: Double
+  ) {
+    self.width = width
+    self.learningRate = learningRate
+    self.points = points
+    self.seeds = seeds
+    self.steps = steps
+    self.loss = loss
+    self.largestRate = largestRate
+  }
 
   /// `N K_1`, the NTK of the initial network of `seed` at `width` (the
   /// cell's own initialisation stream, so the very network a cell trains)
