@@ -17,7 +17,7 @@ public enum SeedAggregation: String, Sendable, Codable, CaseIterable {
   case runningMinimum = "running-minimum"
 
   /// One seed's losses, in step order, as this aggregation reads them.
-  func prepared(_ loss: [Double]) -> [Double] {
+  public func prepared(_ loss: [Double]) -> [Double] {
     guard self == .runningMinimum else { return loss }
     var best = Double.infinity
     return loss.map {
@@ -27,7 +27,7 @@ public enum SeedAggregation: String, Sendable, Codable, CaseIterable {
   }
 
   /// The aggregated `log L` at one step from the seeds' `(log L, weight)` pairs.
-  func combinedLog(_ values: [(log: Double, weight: Double)]) -> Double {
+  public func combinedLog(_ values: [(log: Double, weight: Double)]) -> Double {
     switch self {
     case .geometricMean, .runningMinimum:
       let total = values.reduce(0) { $0 + $1.weight }
