@@ -38,10 +38,13 @@ enum KernelAtInitReport {
     ]
     for b in baselines {
       let exponent = b.exponent(over: window).map { String(format: "%.3f", $0) } ?? "-"
-      let stable = b.largestRate <= 2 ? "" : String(format: "  (unstable: max eta lambda/T = %.2f > 2)", b.largestRate)
+      let stable =
+        b.largestRate <= 2
+        ? "" : String(format: "  (unstable: max eta lambda/T = %.2f > 2)", b.largestRate)
       out.append(
         String(
-          format: "    N = %-5d eta0 = %-6g predicts t^-%@   L(%g) = %.4g%@", b.width, b.learningRate,
+          format: "    N = %-5d eta0 = %-6g predicts t^-%@   L(%g) = %.4g%@", b.width,
+          b.learningRate,
           exponent as NSString, b.steps.last ?? 0, b.loss.last ?? .nan, stable as NSString))
     }
     return out
@@ -55,7 +58,8 @@ enum KernelAtInitReport {
       "widths": baselines.map { b -> [String: Any] in
         [
           "width": b.width, "learning_rate": b.learningRate, "points": b.points, "seeds": b.seeds,
-          "exponent": b.exponent(over: window).map { $0 as Any } ?? NSNull(), "largest_rate": b.largestRate,
+          "exponent": b.exponent(over: window).map { $0 as Any } ?? NSNull(),
+          "largest_rate": b.largestRate,
           "steps": b.steps, "loss": b.loss,
         ]
       },

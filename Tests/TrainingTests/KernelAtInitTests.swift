@@ -50,7 +50,10 @@ func analyticCircleNTK(delta: Double, depth: Int) -> Double {
        "grid": {"width": [16], "gamma": [0.001, 1], "steps": [10]}, "training": {"lr": 0.5}}
       """
     let job = try JobSpec.parse(text, file: "p.json")
-    guard case .mlpCircle(let spec) = job.model else { Issue.record("not mlp-circle"); return }
+    guard case .mlpCircle(let spec) = job.model else {
+      Issue.record("not mlp-circle")
+      return
+    }
     #expect(spec.activation == .reluPower(1.5))
     #expect(spec.activation.nominalAlpha == 3)
     #expect(job.tasks.map(\.phases) == [.zero, .random])
