@@ -124,7 +124,9 @@ struct JobReader {
     case .string("projected-features")?: allowed = ["kind", "features"]
     case .string("mlp-circle")?: allowed = ["kind", "depth", "test_points", "modes", "activation"]
     case .string("command")?: allowed = Self.commandKeys
-    default: allowed = ["kind", "features", "depth", "test_points", "modes", "activation"] + Self.commandKeys
+    default:
+      allowed =
+        ["kind", "features", "depth", "test_points", "modes", "activation"] + Self.commandKeys
     }
     var object = try ObjectReader(value, key: "model", file: file, allowed: allowed)
     let kind = try string(

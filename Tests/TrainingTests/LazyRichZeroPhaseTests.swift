@@ -49,7 +49,7 @@ import Training
       exp(x.map { log($0) }.reduce(0, +) / Double(x.count))
     }
     func final(_ cell: Cell) throws -> [Double] {
-      let outcome = try trainer.train(cell) { .proceed }
+      let outcome = try trainer.train(cell)
       #expect(outcome.status == .done)
       return outcome.testLoss
     }
