@@ -143,6 +143,7 @@ public struct TaskSpec: Equatable, Sendable {
   public static func == (a: TaskSpec, b: TaskSpec) -> Bool {
     if a.parameters != nil || b.parameters != nil { return a.parameters == b.parameters }
     return a.alpha == b.alpha && a.beta == b.beta && a.fourierDecay == b.fourierDecay
+      && a.phases == b.phases
   }
 
   /// The nominal capacity exponent of the ReLU NTK on the circle.
