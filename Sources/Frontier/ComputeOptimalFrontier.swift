@@ -25,7 +25,8 @@ public enum ComputeOptimalFrontier {
     var references: [ParametricFitResult?] = []
     for slice in slices {
       let widthCurves = slice.widthCurves(
-        curveWeights: [Double](repeating: 1, count: slice.curves.count))
+        curveWeights: [Double](repeating: 1, count: slice.curves.count),
+        aggregation: options.seedAggregation)
       averaged.append((slice, widthCurves))
       let estimates = SliceEstimates.estimate(widthCurves, options: options, reference: nil)
       references.append(estimates.parametric)

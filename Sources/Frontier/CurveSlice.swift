@@ -107,28 +107,30 @@ struct CurveSlice: Sendable {
     return (low, high)
   }
 
-  /// Seed-averaged curves per width, using curve weights (multiplicities).
-  func widthCurves(curveWeights: [Double]) -> [WidthCurve] {
+  /// Seed-averaged curves per width, using curve weights (multiplicities),
+  /// combined over seeds by `aggregation`.
+  func widthCurves(curveWeights: [Double], aggregation: SeedAggregation = .geometricMean)
+    -> [WidthCurve]
+  {
     var byWidth: [Double: [Int]] = [:]
     for i in curves.indices where curveWeights[i] > 0 {
       byWidth[curves[i].width, default: []].append(i)
     }
     return byWidth.keys.sorted().map { width in
       let members = byWidth[width]!
-      var sums: [Double: (Double, Double)] = [:]
+      var logs: [Double: [(log: Double, weight: Double)]] = [:]
       var flops = 0.0
       var totalWeight = 0.0
       for i in members {
         let w = curveWeights[i]
         flops += w * curves[i].flopsPerStep
         totalWeight += w
-        for (t, l) in zip(curves[i].steps, curves[i].loss) {
-          let s = sums[t] ?? (0, 0)
-          sums[t] = (s.0 + w * Foundation.log(l), s.1 + w)
+        for (t, l) in zip(curves[i].steps, aggregation.prepared(curves[i].loss)) {
+          logs[t, default: []].append((Foundation.log(l), w))
         }
       }
-      let steps = sums.keys.sorted()
-      let loss = steps.map { Foundation.exp(sums[$0]!.0 / sums[$0]!.1) }
+      let steps = logs.keys.sorted()
+      let loss = steps.map { Foundation.exp(aggregation.combinedLog(logs[$0]!)) }
       let perStep = computeMeasure == .nt ? width : flops / totalWeight
       // Floor: weighted geometric mean over seeds, only if every member has one.
       var floor: Double? = nil

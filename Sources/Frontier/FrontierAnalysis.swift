@@ -41,7 +41,8 @@ public struct FrontierAnalysis: Sendable {
         let multiplicities = Bootstrap.clusterMultiplicities(
           clusterCount: slice.clusterCount, baseSeed: seed, index: index)
         let weights = Bootstrap.pointWeights(cluster: slice.cluster, multiplicities: multiplicities)
-        let widthCurves = slice.widthCurves(curveWeights: weights)
+        let widthCurves = slice.widthCurves(
+          curveWeights: weights, aggregation: options.seedAggregation)
         resampled.append((slice, widthCurves))
         let estimates = SliceEstimates.estimate(
           widthCurves, options: options, reference: references[k])

@@ -9,6 +9,8 @@ public struct FrontierOptions: Sendable, Codable, Equatable {
   public var lazyGamma: Double = 0
   /// Window rule of the `L(t)` fits.
   public var timeWindow: FitWindowPolicy = .time
+  /// How each width's seeds are combined into the curve every fit reads.
+  public var seedAggregation: SeedAggregation = .geometricMean
   /// Window rule of the `L(N)` fit (default: all widths).
   public var widthWindow: FitWindowPolicy = .all
   /// Grid points of the compute envelope (approach 1).

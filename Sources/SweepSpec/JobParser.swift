@@ -122,9 +122,11 @@ struct JobReader {
     let allowed: [String]
     switch kindValue {
     case .string("projected-features")?: allowed = ["kind", "features"]
-    case .string("mlp-circle")?: allowed = ["kind", "depth", "test_points", "modes"]
+    case .string("mlp-circle")?: allowed = ["kind", "depth", "test_points", "modes", "activation"]
     case .string("command")?: allowed = Self.commandKeys
-    default: allowed = ["kind", "features", "depth", "test_points", "modes"] + Self.commandKeys
+    default:
+      allowed =
+        ["kind", "features", "depth", "test_points", "modes", "activation"] + Self.commandKeys
     }
     var object = try ObjectReader(value, key: "model", file: file, allowed: allowed)
     let kind = try string(
@@ -155,7 +157,11 @@ struct JobReader {
           file: file, key: "model.test_points", value: String(testPoints),
           expected: "more than 2 x model.modes (\(2 * modes)) so the test grid resolves the target")
       }
-      return .mlpCircle(MLPCircleSpec(depth: depth, testPoints: testPoints, modes: modes))
+      let activation =
+        try object.take("activation").map { v throws(JobSpecError) in try self.activation(v) }
+        ?? .relu
+      return .mlpCircle(
+        MLPCircleSpec(depth: depth, testPoints: testPoints, modes: modes, activation: activation))
     case "command":
       return .command(try commandModel(&object))
     default:
@@ -354,6 +360,24 @@ struct JobReader {
     return out
   }
 
+  /// `"relu"` or `{"relu_power": p}` with `1 <= p <= 8`.
+  private func activation(_ value: JSONValue) throws(JobSpecError) -> MLPActivation {
+    let expected = "\"relu\" or {\"relu_power\": p} with p from 1 to 8"
+    switch value {
+    case .string("relu"): return .relu
+    case .object:
+      var object = try ObjectReader(
+        value, key: "model.activation", file: file, allowed: ["relu_power"])
+      let p = try closedNumber(
+        object.require("relu_power", expected: "the power p, from 1 to 8"),
+        key: "model.activation.relu_power", from: 1, to: 8)
+      return MLPActivation(power: p)
+    default:
+      throw .invalidValue(
+        file: file, key: "model.activation", value: value.brief, expected: expected)
+    }
+  }
+
   /// `mlp-circle` has no `gamma0 = 0` (the output is divided by `gamma0`).
   private func checkRichness(_ gammas: [Double], given grid: JSONValue?) throws(JobSpecError) {
     var explicit = false
@@ -414,16 +438,25 @@ struct JobReader {
   /// `{"q": Q}` or `{"beta": B}`; `beta` becomes `q = (2 beta + 1) / 2` (nominal alpha 2),
   /// and `q` is what is stored, so the normalised job reads back to the same task.
   private func circleTask(_ value: JSONValue, key: String) throws(JobSpecError) -> TaskSpec {
-    var object = try ObjectReader(value, key: key, file: file, allowed: ["q", "beta"])
+    var object = try ObjectReader(value, key: key, file: file, allowed: ["q", "beta", "phases"])
     let q = object.take("q")
     let beta = object.take("beta")
+    var phases = TargetPhases.random
+    if let v = object.take("phases") {
+      guard case .string(let s) = v, let p = TargetPhases(rawValue: s) else {
+        throw .invalidValue(
+          file: file, key: "\(key).phases", value: v.brief,
+          expected: "\"random\" (drawn per seed) or \"zero\"")
+      }
+      phases = p
+    }
     switch (q, beta) {
     case (let q?, nil):
       return TaskSpec(
-        fourierDecay: try number(q, key: "\(key).q", above: 0.5, atMost: 16))
+        fourierDecay: try number(q, key: "\(key).q", above: 0.5, atMost: 16), phases: phases)
     case (nil, let beta?):
       let b = try number(beta, key: "\(key).beta", above: 0, atMost: 15)
-      return TaskSpec(fourierDecay: TaskSpec.fourierDecay(beta: b))
+      return TaskSpec(fourierDecay: TaskSpec.fourierDecay(beta: b), phases: phases)
     case (_?, _?):
       throw .invalidValue(
         file: file, key: "\(key).beta", value: "both \"q\" and \"beta\"",

@@ -87,14 +87,22 @@ public struct MLPCircleSpec: Equatable, Sendable {
   public var testPoints: Int
   /// `K`, the number of Fourier modes of the target.
   public var modes: Int
+  /// The hidden layers' nonlinearity (`model.activation`, default ReLU).
+  public var activation: MLPActivation
+
+  /// The documented lazy setting of this model, `gamma0 = 0.001`: at that
+  /// richness the network's loss follows its own kernel at initialisation
+  /// (`scalesweep theory`); `gamma0 = 0.01` already flattens late lazy curves.
+  public static let lazyGamma0 = 0.001
 
   public init(
     depth: Int, testPoints: Int = MLPCircleSpec.defaultTestPoints,
-    modes: Int = MLPCircleSpec.defaultModes
+    modes: Int = MLPCircleSpec.defaultModes, activation: MLPActivation = .relu
   ) {
     self.depth = depth
     self.testPoints = testPoints
     self.modes = modes
+    self.activation = activation
   }
 }
 
@@ -115,6 +123,8 @@ public struct TaskSpec: Equatable, Sendable {
   public var fourierDecay: Double?
   /// The task object of a `command` job, as written; nil for built-in models.
   public var parameters: JSONValue?
+  /// The phases of a Fourier target (`task.phases`, `mlp-circle` only).
+  public var phases: TargetPhases = .random
 
   public init(alpha: Double, beta: Double) {
     self.alpha = alpha
@@ -133,6 +143,7 @@ public struct TaskSpec: Equatable, Sendable {
   public static func == (a: TaskSpec, b: TaskSpec) -> Bool {
     if a.parameters != nil || b.parameters != nil { return a.parameters == b.parameters }
     return a.alpha == b.alpha && a.beta == b.beta && a.fourierDecay == b.fourierDecay
+      && a.phases == b.phases
   }
 
   /// The nominal capacity exponent of the ReLU NTK on the circle.
@@ -141,10 +152,11 @@ public struct TaskSpec: Equatable, Sendable {
   /// A Fourier target on the circle with decay `q`:
   /// `lambda_k y_k^2 ~ k^-alpha k^-2q` against `k^-(alpha beta + 1)` gives
   /// `beta = (2q - 1) / alpha` with the nominal `alpha = 2`.
-  public init(fourierDecay q: Double) {
+  public init(fourierDecay q: Double, phases: TargetPhases = .random) {
     self.alpha = TaskSpec.circleNominalAlpha
     self.beta = (2 * q - 1) / TaskSpec.circleNominalAlpha
     self.fourierDecay = q
+    self.phases = phases
   }
 
   /// `q = (alpha beta + 1) / 2`: the Fourier decay of a circle target with source exponent `beta`.

@@ -12,6 +12,7 @@ extension JobSpec {
       modelValue = .object([
         ("kind", .string(model.kind)), ("depth", .integer(spec.depth)),
         ("test_points", .integer(spec.testPoints)), ("modes", .integer(spec.modes)),
+        ("activation", activationValue(spec.activation)),
       ])
     case .command(let spec):
       var members: [(key: String, value: JSONValue)] = [
@@ -29,7 +30,9 @@ extension JobSpec {
     }
     let taskValues: [JSONValue] = tasks.map {
       if let parameters = $0.parameters { return parameters }
-      if let q = $0.fourierDecay { return .object([("q", .number(q))]) }
+      if let q = $0.fourierDecay {
+        return .object([("q", .number(q)), ("phases", .string($0.phases.rawValue))])
+      }
       return .object([("alpha", .number($0.alpha)), ("beta", .number($0.beta))])
     }
     // One rate and one batch are stored as training.lr / training.batch, several
@@ -80,6 +83,13 @@ extension JobSpec {
         ("grid", .object(gridMembers)),
         ("training", .object(trainingMembers)),
       ])
+  }
+
+  private func activationValue(_ activation: MLPActivation) -> JSONValue {
+    switch activation {
+    case .relu: return .string("relu")
+    case .reluPower(let p): return .object([("relu_power", .number(p))])
+    }
   }
 
   private func learningRateValue(_ rate: LearningRate) -> JSONValue {

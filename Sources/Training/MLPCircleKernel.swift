@@ -11,8 +11,13 @@ public final class MLPCircleNetwork {
   let engine: MLPCircleEngine<Double>
 
   /// Parameters iid N(0, 1) from `rng` (the same layout and draws as a cell's network).
-  public init(width: Int, depth: Int, gamma0: Double, capacity: Int, rng: RandomStream) {
-    engine = MLPCircleEngine(width: width, depth: depth, gamma0: gamma0, capacity: capacity)
+  public init(
+    width: Int, depth: Int, gamma0: Double, capacity: Int, rng: RandomStream,
+    activationPower: Double = 1
+  ) {
+    engine = MLPCircleEngine(
+      width: width, depth: depth, gamma0: gamma0, capacity: capacity,
+      activationPower: activationPower)
     engine.initialise(rng: rng)
   }
 
@@ -124,7 +129,9 @@ public struct CircleKernelSpectrum: Sendable {
   public var depth: Int
   public var points: Int
 
-  public init(width: Int, depth: Int, points: Int = 512, seeds: [Int] = [0, 1]) {
+  public init(
+    width: Int, depth: Int, points: Int = 512, seeds: [Int] = [0, 1], activationPower: Double = 1
+  ) {
     let t = points
     let kmax = t / 2
     var sum = [Double](repeating: 0, count: kmax + 1)
@@ -142,7 +149,8 @@ public struct CircleKernelSpectrum: Sendable {
       // gamma0 only scales the kernel: 1 / gamma0^2 on every term through the readout.
       let network = MLPCircleNetwork(
         width: width, depth: depth, gamma0: 1, capacity: t,
-        rng: RandomStream(key: [0x4E54_4B53, UInt64(seed), UInt64(width), UInt64(depth)]))
+        rng: RandomStream(key: [0x4E54_4B53, UInt64(seed), UInt64(width), UInt64(depth)]),
+        activationPower: activationPower)
       let kernel = network.neuralTangentKernel(at: angles)
       for table in [cosTable, sinTable] {
         cblas_dgemm(
@@ -203,6 +211,7 @@ extension CircleTarget {
       seed: seed,
       stepsBudget: 1)
     return CircleTarget(
-      decay: q, modes: spec.modes, rng: MLPCircleTrainer.stream(.target, cell: cell))
+      decay: q, modes: spec.modes, phases: job.tasks[task].phases,
+      rng: MLPCircleTrainer.stream(.target, cell: cell))
   }
 }

@@ -22,6 +22,8 @@ final class MLPCircleEngine<T: MLPScalar> {
   let depth: Int
   let capacity: Int
   var gamma0: T
+  /// `p` of the activation `max(0, h)^p` (1: ReLU, the fast path).
+  let activationPower: T
 
   let parameterCount: Int
   let parameters: ScalarBuffer<T>
@@ -45,8 +47,9 @@ final class MLPCircleEngine<T: MLPScalar> {
   var hiddenScale: T { 1 / T(Double(width).squareRoot()) }
   var readoutScale: T { 1 / (gamma0 * T(width)) }
 
-  init(width n: Int, depth: Int, gamma0: Double, capacity: Int) {
-    precondition(depth >= 3 && n >= 1 && capacity >= 1)
+  init(width n: Int, depth: Int, gamma0: Double, capacity: Int, activationPower: Double = 1) {
+    precondition(depth >= 3 && n >= 1 && capacity >= 1 && activationPower >= 1)
+    self.activationPower = T(activationPower)
     width = n
     self.depth = depth
     self.capacity = capacity
@@ -132,9 +135,11 @@ final class MLPCircleEngine<T: MLPScalar> {
     T.gemv(CblasNoTrans, m, n, readoutScale, a, n, theta + readoutOffset, 0, outputs.pointer)
   }
 
+  /// The activation in place: `max(0, h)`, then `^p` when `p != 1`.
   @inline(__always)
   private func relu(_ p: UnsafeMutablePointer<T>, _ count: Int) {
     Elementwise.relu(p, count)
+    if activationPower != 1 { Elementwise.power(p, count, activationPower) }
   }
 
   // MARK: Backward
@@ -158,6 +163,9 @@ final class MLPCircleEngine<T: MLPScalar> {
     var delta = deltaA.pointer
     var spare = deltaB.pointer
     Elementwise.maskedOuter(delta, activations: last, rows: r, columns: wScaled, m, n)
+    if activationPower != 1 {
+      Elementwise.scaleByPowerDerivative(delta, by: last, m &* n, activationPower)
+    }
     // Readout: dL/dw = A_L^T r / (gamma0 N).
     T.gemv(CblasTrans, m, n, scale * rs, last, n, r, 1, target + readoutOffset)
     var l = hiddenLayers
@@ -180,9 +188,14 @@ final class MLPCircleEngine<T: MLPScalar> {
     T.gemm(CblasTrans, CblasNoTrans, n, 3, m, scale, delta, n, inputs.pointer, 3, 1, target, 3)
   }
 
+  /// `p *= sigma'(h)` from the post-activation `a = sigma(h)`.
   @inline(__always)
   private func mask(_ p: UnsafeMutablePointer<T>, by a: UnsafePointer<T>, _ count: Int) {
-    Elementwise.mask(p, by: a, count)
+    if activationPower == 1 {
+      Elementwise.mask(p, by: a, count)
+    } else {
+      Elementwise.scaleByPowerDerivative(p, by: a, count, activationPower)
+    }
   }
 
   // MARK: NTK
@@ -214,6 +227,9 @@ final class MLPCircleEngine<T: MLPScalar> {
       for i in 0..<n {
         delta[b &* n &+ i] = last[b &* n &+ i] > 0 ? readout[i] * rs : 0
       }
+    }
+    if activationPower != 1 {
+      Elementwise.scaleByPowerDerivative(delta, by: last, m &* n, activationPower)
     }
     var l = hiddenLayers
     while l >= 1 {

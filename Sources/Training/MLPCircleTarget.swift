@@ -1,10 +1,13 @@
+import SweepSpec
+
 /// The target of model 2: a function on the circle with a power-law Fourier spectrum,
 ///
 ///     y(theta) = s sum_{k=1..K} k^-q cos(k (theta - phi_k))
 ///              = sum_k a_k cos(k theta) + b_k sin(k theta),
 ///     a_k = s k^-q cos(k phi_k),  b_k = s k^-q sin(k phi_k),
 ///
-/// phases `phi_k` uniform from the cell's seed, `s = sqrt(2 / sum_k k^-2q)`
+/// phases `phi_k` uniform from the cell's seed (``TargetPhases/random``) or
+/// all zero (``TargetPhases/zero``), `s = sqrt(2 / sum_k k^-2q)`
 /// so that the mean of `y^2` over the circle is 1.
 public struct CircleTarget: Sendable {
   public let decay: Double
@@ -12,7 +15,7 @@ public struct CircleTarget: Sendable {
   public let cosineCoefficients: [Double]
   public let sineCoefficients: [Double]
 
-  public init(decay q: Double, modes: Int, rng: RandomStream) {
+  public init(decay q: Double, modes: Int, phases: TargetPhases = .random, rng: RandomStream) {
     var rng = rng
     var norm = 0.0
     for k in 1...modes { norm += pow(Double(k), -2 * q) }
@@ -20,7 +23,7 @@ public struct CircleTarget: Sendable {
     var a = [Double](repeating: 0, count: modes)
     var b = [Double](repeating: 0, count: modes)
     for k in 1...modes {
-      let phase = 2 * Double.pi * rng.uniform()
+      let phase = phases == .zero ? 0 : 2 * Double.pi * rng.uniform()
       let amplitude = s * pow(Double(k), -q)
       a[k - 1] = amplitude * cos(Double(k) * phase)
       b[k - 1] = amplitude * sin(Double(k) * phase)

@@ -117,10 +117,12 @@ final class MLPCircleCellRun<T: MLPScalar> {
     let n = cell.width
     eta = cell.learningRate * cell.gamma * cell.gamma * Double(n)
     engine = MLPCircleEngine(
-      width: n, depth: spec.depth, gamma0: cell.gamma, capacity: max(batch, Self.chunk))
+      width: n, depth: spec.depth, gamma0: cell.gamma, capacity: max(batch, Self.chunk),
+      activationPower: spec.activation.power)
     engine.initialise(rng: MLPCircleTrainer.stream(.initialisation, cell: cell))
     target = CircleTarget(
-      decay: q, modes: spec.modes, rng: MLPCircleTrainer.stream(.target, cell: cell))
+      decay: q, modes: spec.modes, phases: task.phases,
+      rng: MLPCircleTrainer.stream(.target, cell: cell))
     rng = MLPCircleTrainer.stream(.batches, cell: cell)
 
     batchCosines = .allocate(capacity: batch)

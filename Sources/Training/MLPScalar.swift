@@ -83,6 +83,25 @@ enum Elementwise {
     }
   }
 
+  /// `p = p^e` for `p >= 0` (the `relu^e` activation after the ReLU).
+  static func power<T: MLPScalar>(_ p: UnsafeMutablePointer<T>, _ count: Int, _ e: T) {
+    let exponent = Double(e)
+    for i in 0..<count { p[i] = T(pow(Double(p[i]), exponent)) }
+  }
+
+  /// `p *= e a^((e - 1) / e)`: the derivative `e max(0, h)^(e - 1)` of
+  /// `relu^e` written with the post-activation `a = max(0, h)^e` (0 where
+  /// `a = 0`, since `e > 1`).
+  static func scaleByPowerDerivative<T: MLPScalar>(
+    _ p: UnsafeMutablePointer<T>, by a: UnsafePointer<T>, _ count: Int, _ e: T
+  ) {
+    let exponent = Double(e)
+    let inner = (exponent - 1) / exponent
+    for i in 0..<count {
+      p[i] = p[i] * T(exponent * pow(Double(a[i]), inner))
+    }
+  }
+
   /// `out[b, i] = a[b, i] > 0 ? r[b] w[i] : 0` for `m` rows of `n`.
   @inline(__always)
   static func maskedOuter<T: MLPScalar>(

@@ -55,6 +55,7 @@ enum InspectCommand {
           "provenance": provenance.map(provenanceJSON),
           "in_progress": live.map { ["host": $0.host, "pid": $0.pid] as [String: Any] } ?? false,
           "damaged": results.damagedCells, "checksums": results.hasChecksums,
+          "model_summary": modelSummary(results.job) ?? "",
         ]))
       return 0
     }
@@ -63,6 +64,7 @@ enum InspectCommand {
       "\(path): ScaleSweep results, format \(results.formatVersion), written by \(results.scalesweepVersion) at \(results.created)"
     )
     Output.line("  job       \(job.name) (\(job.model.kind))")
+    if let model = modelSummary(job) { Output.line("  model     \(model)") }
     if let notes = job.notes { Output.line("  notes     \(notes)") }
     if !job.tags.isEmpty { Output.line("  tags      \(job.tags.joined(separator: ", "))") }
     Output.line(
@@ -132,5 +134,15 @@ enum InspectCommand {
         ] as [String: Any]
       },
     ]
+  }
+
+  /// mlp-circle: depth, activation and each task's decay and phases.
+  static func modelSummary(_ job: JobSpec) -> String? {
+    guard case .mlpCircle(let spec) = job.model else { return nil }
+    let tasks = job.tasks.map { task in
+      "q = \(task.fourierDecay.map { String($0) } ?? "?") (\(task.phases.rawValue) phases)"
+    }
+    return
+      "depth \(spec.depth), activation \(spec.activation.description), \(spec.modes) modes, \(spec.testPoints) test points; tasks \(tasks.joined(separator: ", "))"
   }
 }

@@ -168,6 +168,7 @@ import Testing
       ["frontier", junk, "--time-range", "100"], ["frontier", junk, "--time-range", "100:10"],
       ["frontier", junk, "--time-range", "0:10"],
       ["frontier", junk, "--lazy-gamma", "-1"], ["frontier", junk, "--lazy-gamma", "lazy"],
+      ["frontier", junk, "--seed-average", "mean"],
       [
         "frontier", "--table", junk, "--size-column", "N", "--compute-column", "C", "--loss-column",
         "L",

@@ -115,6 +115,24 @@ import Testing
          "grid": {"width": [8], "gamma": [1], "steps": [10]}, "training": {"lr": 0.5}}
         """#),
     BadJob(
+      name: "phases unknown", key: "task.phases",
+      text: #"""
+        {"name": "bad", "model": {"kind": "mlp-circle", "depth": 3}, "task": {"q": 1, "phases": "none"},
+         "grid": {"width": [8], "gamma": [1], "steps": [10]}, "training": {"lr": 0.5}}
+        """#),
+    BadJob(
+      name: "relu power below 1", key: "model.activation.relu_power",
+      text: #"""
+        {"name": "bad", "model": {"kind": "mlp-circle", "depth": 3, "activation": {"relu_power": 0.5}},
+         "task": {"q": 1}, "grid": {"width": [8], "gamma": [1], "steps": [10]}, "training": {"lr": 0.5}}
+        """#),
+    BadJob(
+      name: "activation unknown", key: "model.activation",
+      text: #"""
+        {"name": "bad", "model": {"kind": "mlp-circle", "depth": 3, "activation": "tanh"},
+         "task": {"q": 1}, "grid": {"width": [8], "gamma": [1], "steps": [10]}, "training": {"lr": 0.5}}
+        """#),
+    BadJob(
       name: "task empty", key: "task.q",
       text: #"""
         {"name": "bad", "model": {"kind": "mlp-circle", "depth": 3}, "task": {},
@@ -172,6 +190,28 @@ import Testing
     let rich = try #require(regimes["rich"] as? [String: Any])
     let lazy = try #require(regimes["lazy"] as? [String: Any])
     #expect((rich["time"] as? Double ?? 0) > (lazy["time"] as? Double ?? 1))
+    #expect(tasks[0]["phases"] as? String == "random")
+    // The kernel-at-init baseline: every width, over the default window (the
+    // last two decades of the longest budget, 150), a falling loss from 1.
+    for task in tasks {
+      let baseline = try #require(task["kernel_at_init"] as? [String: Any])
+      #expect(baseline["window"] as? [Double] == [1.5, 150])
+      let widths = try #require(baseline["widths"] as? [[String: Any]])
+      #expect(widths.map { $0["width"] as? Int } == [16, 24])
+      for row in widths {
+        #expect(row["points"] as? Int == 129)
+        #expect(row["learning_rate"] as? Double == 0.5)
+        let loss = try #require(row["loss"] as? [Double])
+        #expect(loss.first! < 1 && loss.first! > 0.5)
+        #expect(zip(loss, loss.dropFirst()).allSatisfy { $0.1 <= $0.0 })
+        let exponent = try #require(row["exponent"] as? Double)
+        #expect(exponent > 0 && exponent < 2, "exponent \(exponent)")
+      }
+    }
+    let skipped = try Harness.scalesweep([
+      "theory", Harness.fixture("mlp-tiny.json"), "--no-baseline", "--json",
+    ])
+    #expect(!skipped.stdout.contains("kernel_at_init"))
   }
 
 }

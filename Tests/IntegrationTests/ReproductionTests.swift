@@ -138,7 +138,11 @@ import Testing
 
   @Test func mlpRichBeatsLazyOnTheHardTargetOnly() throws {
     let slices = try Self.slices(
-      ofRunning: Self.mlpJob, frontierArguments: ["--time-range", "100:10000"])
+      ofRunning: Self.mlpJob,
+      // The tolerances were set from bootstrap quantiles of the geometric mean;
+      // the running minimum (mlp-circle's default since issue 17) gave hard
+      // lazy 0.307, rich 0.353, easy 0.796 / 0.773: the same verdicts.
+      frontierArguments: ["--time-range", "100:10000", "--seed-average", "geometric-mean"])
     #expect(slices.count == 4)
     let chi = try TimeExponents(slices)
     print("reproduction (mlp-circle, N = 64): time exponents \(chi.summary)")
