@@ -25,7 +25,13 @@ public enum FrontierText {
     let task =
       s.theory.map { "\($0.taskClass.rawValue) task (alpha \(g($0.alpha)), beta \(g($0.beta)))" }
       ?? "task \(s.key.task)"
-    return task + ", " + (s.key.data.map { "P = \(g($0)) samples" } ?? "online data")
+    // A grid with several learning-rate rules or batch sizes labels each
+    // study in the task (`...,lr#1,batch=64`): name it in the title too.
+    let study = s.key.task.split(separator: ",").filter {
+      $0.hasPrefix("lr#") || $0.hasPrefix("batch=")
+    }
+    let suffix = study.isEmpty ? "" : ", " + study.joined(separator: ", ")
+    return task + ", " + (s.key.data.map { "P = \(g($0)) samples" } ?? "online data") + suffix
   }
 
   static func regimeLabel(_ s: SliceReport) -> String {

@@ -323,6 +323,22 @@ enum FrontierCommand {
         longest[key] = max(longest[key] ?? 0, record.cell.stepsBudget)
       }
     }
+    // Each learning-rate rule and batch size of the grid is a study of its
+    // own: its curves form their own slices, never averaged with another
+    // rate's (a width rule's rate varies with width inside one study).
+    let rates = results.job.grid.learningRates
+    let batches = results.job.grid.batches
+    func study(of cell: Cell) -> String {
+      var parts: [String] = []
+      if rates.count > 1 {
+        let rule =
+          rates.firstIndex { $0.value(gamma: cell.gamma, width: cell.width) == cell.learningRate }
+          ?? 0
+        parts.append("lr#\(rule)")
+      }
+      if batches.count > 1 { parts.append("batch=\(cell.batch)") }
+      return parts.isEmpty ? "" : "," + parts.joined(separator: ",")
+    }
     for record in results.cells where record.status == .done && !damaged.contains(record.cell.index)
     {
       let cell = record.cell
@@ -337,8 +353,9 @@ enum FrontierCommand {
       curves.append(
         LossCurve(
           width: Double(cell.width), data: data, gamma: cell.gamma,
-          task: task.parameters?.serialized
-            ?? "alpha=\(JSONFormat.number(task.alpha)),beta=\(JSONFormat.number(task.beta))",
+          task: (task.parameters?.serialized
+            ?? "alpha=\(JSONFormat.number(task.alpha)),beta=\(JSONFormat.number(task.beta))")
+            + study(of: cell),
           taskAlpha: task.alpha, taskBeta: task.beta, seed: cell.seed,
           flopsPerStep: record.flopsPerStep, steps: recorded.map { Double(results.steps[$0]) },
           loss: recorded.map { row[$0] },

@@ -47,6 +47,26 @@ import Testing
     #expect(try ResultsFile.read(path: out).cells.count == 64)
   }
 
+  /// Two learning-rate rules on the grid are two studies: each gets its own
+  /// slices, never one average of both rates' curves.
+  @Test func eachLearningRateRuleIsItsOwnStudy() throws {
+    let dir = try Harness.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("lr.h5").path
+    let run = try Harness.scalesweep([
+      "run", Harness.fixture("lr-axis.json"), "--out", out, "--quiet",
+    ])
+    try #require(run.status == 0, "\(run.stderr)")
+    let result = try Harness.scalesweep(["frontier", out, "--compute", "nt", "--bootstrap", "10"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let titles = result.stdout.split(separator: "\n").filter { $0.hasPrefix("hard task") }
+    #expect(
+      titles == [
+        "hard task (alpha 2, beta 0.5), online data, lr#0",
+        "hard task (alpha 2, beta 0.5), online data, lr#1",
+      ], "\(result.stdout)")
+  }
+
   @Test func externalChinchillaTable() throws {
     let table = Harness.packageRoot
       .appendingPathComponent("Tests/FrontierTests/Fixtures/chinchilla_svg_extracted_data.csv").path
