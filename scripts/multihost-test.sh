@@ -94,7 +94,7 @@ EOF
 chmod +x "$tmp/agent"
 printf '%s slots=2\n' "${hosts[@]}" >"$tmp/hostfile"
 mpi_args=(--hostfile "$tmp/hostfile" -np 4 --mca plm_rsh_agent "$tmp/agent"
-  --mca plm_rsh_no_tree_spawn 1 --mca btl tcp,self
+  --mca plm_rsh_no_tree_spawn 1 --mca btl "tcp,self"
   --mca btl_tcp_if_include 10.213.0.0/24 --mca oob_tcp_if_include 10.213.0.0/24
   # Without keepalives mpirun never notices an unreachable daemon (a
   # partition): it hangs once rank 0 has ended, resending its kill orders
@@ -115,20 +115,7 @@ cat >"$job" <<'EOF'
 }
 EOF
 
-same_results() { # reference candidate
-  "$python" - "$1" "$2" <<'EOF'
-import sys, h5py
-a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
-assert (b["cells/status"][()] == 1).all(), f"{sys.argv[2]}: not every cell is done"
-names = ["steps", "loss/test", "loss/train"] + [
-    "cells/" + k for k in a["cells"] if k not in ("seconds", "rank", "checksum")]
-for name in names:
-    x, y = a[name][()], b[name][()]
-    same = x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
-    assert same, f"{sys.argv[2]}: /{name} differs from {sys.argv[1]}"
-print(f"equal in {len(names)} datasets")
-EOF
-}
+same_results() { "$python" "$root/scripts/same-results.py" "$1" "$2"; } # reference candidate
 ranks_used() { "$python" -c 'import sys, h5py; print(len(set(h5py.File(sys.argv[1], "r")["cells/rank"][()])))' "$1"; }
 # Starts the sweep over both hosts in the background; its output goes to $1.log.
 start_sweep() { # out extra-args...
@@ -154,9 +141,9 @@ wait_sweep() {
 # Waits until the sweep has recorded at least $2 cells (its progress lines).
 wait_cells() { # out count
   for _ in $(seq 600); do
-    local done
-    done=$(sed -n 's/^progress: \([0-9]*\)\/.*/\1/p' "$1.log" | tail -1)
-    [[ -n $done && $done -ge $2 ]] && return 0
+    local finished
+    finished=$(sed -n 's/^progress: \([0-9]*\)\/.*/\1/p' "$1.log" | tail -1)
+    [[ -n $finished && $finished -ge $2 ]] && return 0
     kill -0 "$mpirun_pid" 2>/dev/null || fail "the sweep ended before $2 cells: $(tail -3 "$1.log")"
     sleep 0.1
   done

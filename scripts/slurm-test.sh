@@ -226,19 +226,7 @@ status = summary["status"]
 assert summary["complete"] and status["done"] == summary["cells"], "incomplete: %s" % status
 print("%d cells done" % summary["cells"])'
 }
-same_results() { # reference candidate
-  "$python" - "$1" "$2" <<'EOF'
-import sys, h5py, numpy as np
-a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
-names = ["steps", "loss/test", "loss/train"] + [
-    "cells/" + k for k in a["cells"] if k not in ("seconds", "rank", "checksum")]
-for name in names:
-    x, y = a[name][()], b[name][()]
-    same = x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
-    assert same, f"{sys.argv[2]}: /{name} differs from {sys.argv[1]}"
-print(f"equal in {len(names)} datasets")
-EOF
-}
+same_results() { "$python" "$root/scripts/same-results.py" "$1" "$2"; } # reference candidate
 
 # A small job: 16 cells, about 15 s on two ranks on this machine.
 job=$tmp/slurm-test.json

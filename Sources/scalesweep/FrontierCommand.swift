@@ -365,9 +365,10 @@ enum FrontierCommand {
     return (curves, warnings)
   }
 
-  static func runTable(_ table: String, args: Arguments, bootstrap: BootstrapOptions) throws
-    -> Int32
-  {
+  /// The required column names of `--table` and the table's text.
+  static func tableInput(_ table: String, args: Arguments) throws -> (
+    size: String, compute: String, loss: String, text: String
+  ) {
     guard let size = args.value("--size-column"), let compute = args.value("--compute-column"),
       let loss = args.value("--loss-column")
     else {
@@ -379,6 +380,13 @@ enum FrontierCommand {
     guard let text = try? String(contentsOfFile: table, encoding: .utf8) else {
       throw UsageError(message: "\(table): cannot read the table")
     }
+    return (size, compute, loss, text)
+  }
+
+  static func runTable(_ table: String, args: Arguments, bootstrap: BootstrapOptions) throws
+    -> Int32
+  {
+    let (size, compute, loss, text) = try tableInput(table, args: args)
     let drop = try args.integer("--drop-highest", command: "frontier", in: 0...1_000_000) ?? 0
     let runs: ExternalRuns
     do {
@@ -412,16 +420,10 @@ enum FrontierCommand {
       throw UsageError(
         message: "scalesweep frontier --table \(table): \(option) does not apply with --run-column")
     }
-    guard let size = args.value("--size-column"), let compute = args.value("--compute-column"),
-      let loss = args.value("--loss-column"), let run = args.value("--run-column")
-    else {
+    let (size, compute, loss, text) = try tableInput(table, args: args)
+    guard let run = args.value("--run-column") else {
       throw UsageError(
-        message:
-          "scalesweep frontier --table \(table): --size-column, --compute-column and --loss-column are required"
-      )
-    }
-    guard let text = try? String(contentsOfFile: table, encoding: .utf8) else {
-      throw UsageError(message: "\(table): cannot read the table")
+        message: "scalesweep frontier --table \(table): --run-column needs a column name")
     }
     let curves: [LossCurve]
     let warnings: [String]
