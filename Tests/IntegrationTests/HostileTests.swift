@@ -42,6 +42,9 @@ import Testing
       log: dir.appendingPathComponent("log"))
     for _ in 0..<2000 where !run.output.contains("progress: ") { usleep(5_000) }
     let pid = String(run.process.processIdentifier)
+    // Frozen, the run stays live (holding its lock) through every check below,
+    // however fast the machine: it could otherwise finish in between.
+    kill(run.process.processIdentifier, SIGSTOP)
     // A link to the live file shares its lock.
     let link = dir.appendingPathComponent("link.h5").path
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: out)
@@ -61,6 +64,7 @@ import Testing
     let inspect = try Harness.scalesweep(["inspect", out])
     #expect(inspect.stdout.contains("in progress: a run is writing this file"))
     #expect(!inspect.stdout.contains("--resume"))
+    kill(run.process.processIdentifier, SIGCONT)
     kill(run.process.processIdentifier, SIGUSR1)
     run.process.waitUntilExit()
     #expect(run.process.terminationStatus == 75, "\(run.output)")
